@@ -1,0 +1,280 @@
+"""Build one session: read → validate → merge → render → write, top to bottom.
+
+``plan`` reads and merges (and decides whether anything changed), ``render`` produces one document
+in one format into a staged file, ``finish`` writes report.json and build.json and renames every
+staged file into place together. ``build_session`` runs the three in order; the Prefect flows call
+the same three as tasks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import platform
+import time
+from functools import cache
+from importlib import metadata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+import outcomes
+from outcomes.errors import InputError, OutcomesError, Problem
+from outcomes.inputs import ASSETS_DIR, SessionInputs, read_inputs
+from outcomes.merge import merge
+from outcomes.model import Report
+from outcomes.outputs import Staging, clean_stale_parts, session_lock
+from outcomes.render.templates import RTL_LANGUAGES, TemplateSet, render_html
+
+FORMATS = ("pdf", "docx", "html")
+DEFAULT_FORMATS = ("pdf", "docx")
+
+
+@dataclass
+class BuildOptions:
+    out: Path = Path("outputs")
+    documents: list[str] | None = None  # None: what session.yaml lists
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    templates: TemplateSet = field(default_factory=TemplateSet)
+    force: bool = False
+
+
+class BuildResult(BaseModel):
+    """What happened to one session, for the CLI summary and Prefect artifacts."""
+
+    session: str
+    folder: str
+    out_dir: str = ""
+    status: Literal["built", "unchanged", "failed"]
+    documents: list[str] = Field(default_factory=list)
+    outputs: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    errors: list[str] = Field(default_factory=list)
+    deadline: dt.date | None = None
+    draft_summary: bool = False
+    seconds: float = 0.0
+
+
+@dataclass
+class Plan:
+    """A session read and merged, with the work left to do."""
+
+    inputs: SessionInputs
+    report: Report
+    out_dir: Path
+    documents: list[str]
+    formats: tuple[str, ...]
+    key: str
+    templates_digest: str
+    up_to_date: bool
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Rendered:
+    name: str
+    staged: Path
+    seconds: float
+    refused: list[str] = field(default_factory=list)
+
+
+@cache
+def tool_versions() -> dict[str, str]:
+    """Versions that change outputs; read from package metadata, without importing the renderers."""
+    from outcomes.render.docx import pandoc_version
+
+    return {
+        "igf-outcomes": outcomes.__version__,
+        "python": platform.python_version(),
+        "prefect": metadata.version("prefect"),
+        "weasyprint": metadata.version("weasyprint"),
+        "pandoc": pandoc_version(),
+    }
+
+
+def _build_key(inputs: SessionInputs, templates_digest: str, documents: list[str], formats: tuple[str, ...]) -> str:
+    record = {
+        "inputs": inputs.hashes,
+        "templates": templates_digest,
+        "tools": tool_versions(),
+        "documents": documents,
+        "formats": list(formats),
+    }
+    return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
+
+
+def read(folder: Path) -> SessionInputs:
+    """Read every input of a session; raise :class:`InputError` with every problem if any is an error."""
+    started = time.perf_counter()
+    inputs = read_inputs(folder)
+    inputs.problems.raise_if_errors()
+    inputs.seconds = time.perf_counter() - started
+    return inputs
+
+
+def plan_from(inputs: SessionInputs, options: BuildOptions) -> Plan:
+    """Merge what was read and decide what to build (nothing, if inputs, templates and tools are unchanged)."""
+    started = time.perf_counter()
+    assert inputs.session is not None
+    report = merge(inputs.session, inputs.notes, inputs.worksheet, inputs.polls, inputs.problems)
+    documents = options.documents or report.session.documents
+    out_dir = options.out / report.session.id
+    templates_digest = options.templates.digest()
+    key = _build_key(inputs, templates_digest, documents, options.formats)
+    up_to_date = (
+        not options.force
+        and _recorded_key(out_dir) == key
+        and _outputs_exist(out_dir, documents, options.formats)
+    )
+    return Plan(
+        inputs=inputs,
+        report=report,
+        out_dir=out_dir,
+        documents=documents,
+        formats=options.formats,
+        key=key,
+        templates_digest=templates_digest,
+        up_to_date=up_to_date,
+        timings={"read": inputs.seconds, "merge": time.perf_counter() - started},
+    )
+
+
+def plan(folder: Path, options: BuildOptions) -> Plan:
+    """Read and merge a session."""
+    return plan_from(read(folder), options)
+
+
+def _recorded_key(out_dir: Path) -> str | None:
+    try:
+        return json.loads((out_dir / "build.json").read_text("utf-8")).get("key")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _outputs_exist(out_dir: Path, documents: list[str], formats: tuple[str, ...]) -> bool:
+    names = [f"{d}.{f}" for d in documents for f in {*formats, "html"}] + ["report.json"]
+    return all((out_dir / n).is_file() for n in names)
+
+
+def render(p: Plan, doc_type: str, fmt: str, templates: TemplateSet) -> Rendered:
+    """Render one document in one format to a staged file in the output folder."""
+    from outcomes.render.docx import write_docx
+    from outcomes.render.pdf import write_pdf
+
+    started = time.perf_counter()
+    p.out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Staging(p.out_dir)
+    name = f"{doc_type}.{fmt}"
+    staged = staging.path(name)
+    session = p.report.session
+    title = " ".join(x for x in (session.code, session.title) if x) or session.id
+    labels = templates.labels(session.language)
+    refused: list[str] = []
+    try:
+        html = render_html(p.report, doc_type, "docx" if fmt == "docx" else fmt, templates)
+        if fmt == "html":
+            staged.write_text(html, encoding="utf-8")
+        elif fmt == "pdf":
+            roots = [*templates.roots, p.inputs.folder / ASSETS_DIR]
+            refused = write_pdf(html, p.inputs.folder, roots, staged, title=title, lang=session.language,
+                                created=session.date)
+        elif fmt == "docx":
+            reference = templates.find(f"{doc_type}/reference.docx") or templates.require("_shared/reference.docx")
+            write_docx(html, staged, reference, title=title, lang=session.language,
+                       rtl=session.language in RTL_LANGUAGES, created=session.date, toc_title=labels["contents"])
+        else:
+            raise OutcomesError(f"unknown format '{fmt}'; use {', '.join(FORMATS)}")
+    except BaseException:
+        staging.discard()
+        raise
+    return Rendered(name, staged, time.perf_counter() - started, refused)
+
+
+def finish(p: Plan, rendered: list[Rendered]) -> BuildResult:
+    """Write report.json and build.json and move every staged output into place at once."""
+    staging = Staging(p.out_dir)
+    staging.pending = [(r.staged, p.out_dir / r.name) for r in rendered]
+    warnings = [str(w) for w in p.inputs.problems.warnings]
+    warnings += [f"{r.name}: refused to fetch {url}" for r in rendered for url in r.refused]
+    if p.report.executive_summary.draft:
+        warnings.append("executive summary is a draft assembled from the themes; revise it")
+    try:
+        staging.write_text("report.json", p.report.model_dump_json(indent=2) + "\n")
+        record = {
+            "session": p.report.session.id,
+            "key": p.key,
+            "inputs": p.inputs.hashes,
+            "templates": p.templates_digest,
+            "tools": tool_versions(),
+            "documents": p.documents,
+            "formats": list(p.formats),
+            "draft_summary": p.report.executive_summary.draft,
+            "warnings": warnings,
+            "timings": {**{k: round(v, 4) for k, v in p.timings.items()},
+                        **{r.name: round(r.seconds, 4) for r in rendered}},
+        }
+        staging.write_text("build.json", json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+        staging.commit()
+    except BaseException:
+        staging.discard()
+        raise
+    return BuildResult(
+        session=p.report.session.id,
+        folder=str(p.inputs.folder),
+        out_dir=str(p.out_dir),
+        status="built",
+        documents=p.documents,
+        outputs=sorted(str(p.out_dir / r.name) for r in rendered),
+        warnings=warnings,
+        deadline=p.report.session.deadline,
+        draft_summary=p.report.executive_summary.draft,
+        seconds=round(sum(p.timings.values()) + sum(r.seconds for r in rendered), 3),
+    )
+
+
+def jobs(p: Plan) -> list[tuple[str, str]]:
+    """Every (document, format) to render; HTML is always written beside the others."""
+    formats = list(dict.fromkeys([*p.formats, "html"]))
+    return [(doc, fmt) for doc in p.documents for fmt in formats]
+
+
+def unchanged(p: Plan) -> BuildResult:
+    return BuildResult(
+        session=p.report.session.id,
+        folder=str(p.inputs.folder),
+        out_dir=str(p.out_dir),
+        status="unchanged",
+        documents=p.documents,
+        warnings=[str(w) for w in p.inputs.problems.warnings],
+        deadline=p.report.session.deadline,
+        draft_summary=p.report.executive_summary.draft,
+    )
+
+
+def failed(folder: Path, problems: list[Problem] | None = None, message: str | None = None) -> BuildResult:
+    errors = [str(e) for e in problems] if problems else [message or "build failed"]
+    return BuildResult(session=folder.name, folder=str(folder), status="failed", errors=errors)
+
+
+def build_session(folder: Path, options: BuildOptions) -> BuildResult:
+    """Build one session in this process; input problems come back as a failed result."""
+    try:
+        p = plan(folder, options)
+    except InputError as exc:
+        return failed(folder, exc.problems)
+    with session_lock(p.out_dir):
+        clean_stale_parts(p.out_dir)
+        if p.up_to_date:
+            return unchanged(p)
+        rendered: list[Rendered] = []
+        try:
+            for doc_type, fmt in jobs(p):
+                rendered.append(render(p, doc_type, fmt, options.templates))
+        except BaseException:
+            for r in rendered:
+                r.staged.unlink(missing_ok=True)
+            raise
+        return finish(p, rendered)

@@ -1,0 +1,202 @@
+"""The ``outcomes`` command. Thin: parse, call the library or the flow, print, choose the exit code.
+
+Exit codes: 0 everything built (or valid), 1 some session had input errors (the others were still
+built), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+from cyclopts import App, Parameter
+from rich.console import Console
+
+from outcomes import __version__
+from outcomes.errors import OutcomesError, UsageError
+
+app = App(name="outcomes", help="IGF session outcome documents from notes, polls and worksheets.", version=__version__)
+templates_app = App(name="templates", help="List and check document templates.")
+app.command(templates_app)
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+FORMAT_CHOICES = ("pdf", "docx", "html")
+
+
+def _quiet_prefect(debug: bool) -> None:
+    """Keep Prefect quiet and offline unless asked; set before Prefect is imported."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "DEBUG" if debug else "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "WARNING" if debug else "ERROR")
+
+
+def _session_folders(dirs: list[Path], all_inputs: Path | None) -> list[Path]:
+    folders = list(dirs)
+    if all_inputs is not None:
+        if not all_inputs.is_dir():
+            raise UsageError(f"{all_inputs}: not a folder of sessions")
+        folders += sorted(p for p in all_inputs.iterdir() if p.is_dir() and (p / "session.yaml").is_file())
+    if not folders:
+        raise UsageError("give at least one session folder, or --all INPUTS")
+    return folders
+
+
+@app.command
+def init(folder: Path) -> int:
+    """Scaffold a session folder: session.yaml, notes/, polls/ and worksheet.xlsx."""
+    from outcomes.scaffold import init_session
+
+    for line in init_session(folder):
+        out.print(line)
+    out.print(f"Fill in {folder / 'session.yaml'}, drop notes and polls in, then: outcomes build {folder}")
+    return 0
+
+
+@app.command
+def check(dirs: list[Path], *, debug: bool = False) -> int:
+    """Validate session folders without rendering; print every problem with its location."""
+    from outcomes.inputs import read_inputs
+
+    failed = 0
+    for folder in dirs:
+        inputs = read_inputs(folder)
+        for problem in inputs.problems.items:
+            (err if problem.is_error else out).print(str(problem), markup=False)
+        n_err, n_warn = len(inputs.problems.errors), len(inputs.problems.warnings)
+        status = "[red]errors[/red]" if n_err else "[green]ok[/green]"
+        out.print(f"{folder}: {status} ({n_err} error(s), {n_warn} warning(s))")
+        failed += bool(n_err)
+    return 1 if failed else 0
+
+
+@app.command
+def build(
+    dirs: list[Path] | None = None,
+    *,
+    all: Annotated[Path | None, Parameter(name="--all", help="build every session folder in INPUTS")] = None,
+    out_dir: Annotated[Path, Parameter(name="--out")] = Path("outputs"),
+    doc: Annotated[list[str] | None, Parameter(name="--doc", help="document type (repeatable)")] = None,
+    format: Annotated[str, Parameter(name="--format", help="comma-separated: pdf,docx,html")] = "pdf,docx",
+    templates: Annotated[Path | None, Parameter(help="editor's template folder layered over the built-in set")] = None,
+    force: Annotated[bool, Parameter(help="rebuild even if nothing changed")] = False,
+    debug: bool = False,
+) -> int:
+    """Build sessions through the Prefect flow."""
+    from outcomes.render.templates import DOCUMENT_TYPES
+
+    folders = _session_folders(dirs or [], all)
+    formats = [f.strip() for f in format.split(",") if f.strip()]
+    for f in formats:
+        if f not in FORMAT_CHOICES:
+            raise UsageError(f"--format {f}: use pdf, docx, html")
+    for d in doc or []:
+        if d not in DOCUMENT_TYPES:
+            raise UsageError(f"--doc {d}: use one of {', '.join(DOCUMENT_TYPES)}")
+    if templates is not None and not templates.is_dir():
+        raise UsageError(f"--templates {templates}: not a folder")
+    _quiet_prefect(debug)
+    from flows.build import build_sessions
+
+    results = build_sessions(
+        folders=[str(f) for f in folders],
+        out=str(out_dir),
+        documents=doc,
+        formats=formats,
+        templates=str(templates) if templates else None,
+        force=force,
+    )
+    return report_results(results)
+
+
+def report_results(results) -> int:
+    """Print one line per session, its problems, and where the outputs are."""
+    failed = [r for r in results if r.status == "failed"]
+    for r in results:
+        if r.status == "failed":
+            err.print(f"[red]✗[/red] {r.session}: input errors, not built", markup=True)
+            for e in r.errors:
+                err.print(f"  {e}", markup=False)
+            continue
+        mark = "✓" if r.status == "built" else "="
+        what = "built" if r.status == "built" else "unchanged"
+        out.print(f"[green]{mark}[/green] {r.session}: {what} → {r.out_dir}/ ({', '.join(r.documents)})")
+        for w in r.warnings:
+            out.print(f"  {w}", markup=False)
+    built = sum(r.status == "built" for r in results)
+    same = sum(r.status == "unchanged" for r in results)
+    out.print(f"{len(results)} session(s): {built} built, {same} unchanged, {len(failed)} failed")
+    if failed:
+        err.print("failed: " + ", ".join(r.session for r in failed))
+    return 1 if failed else 0
+
+
+@app.command
+def preview(
+    folder: Path,
+    *,
+    doc: Annotated[str, Parameter(name="--doc")] = "session_report",
+    templates: Path | None = None,
+    pdf: Annotated[bool, Parameter(help="also re-render the PDF on each change")] = False,
+    out_dir: Annotated[Path, Parameter(name="--out")] = Path("outputs"),
+    once: Annotated[bool, Parameter(help="render once and exit")] = False,
+) -> int:
+    """Re-render a document whenever a template or input changes (no Prefect start-up)."""
+    from outcomes.preview import run_preview
+
+    return run_preview(folder, doc, templates, pdf, out_dir, once, out)
+
+
+@templates_app.command(name="list")
+def templates_list(templates: Path | None = None) -> int:
+    """List the document types and where each template file comes from."""
+    from outcomes.render.templates import DOCUMENT_TYPES, TemplateSet
+
+    ts = TemplateSet(templates)
+    out.print("Document types: " + ", ".join(DOCUMENT_TYPES))
+    for name, path in ts.files().items():
+        origin = "editor" if templates and path.is_relative_to(templates.resolve()) else "built-in"
+        out.print(f"  {name:45} {origin:9} {path}", markup=False)
+    return 0
+
+
+@templates_app.command(name="check")
+def templates_check(templates: Path | None = None) -> int:
+    """Render every document type against a built-in sample session; report template errors."""
+    from outcomes.template_check import check_templates
+
+    problems = check_templates(templates)
+    for p in problems:
+        err.print(p, markup=False)
+    out.print("templates: " + ("[red]errors[/red]" if problems else "[green]ok[/green]"))
+    return 1 if problems else 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        code = app(args, exit_on_error=False, print_error=True)
+    except UsageError as exc:
+        err.print(f"usage error: {exc}", markup=False)
+        sys.exit(2)
+    except OutcomesError as exc:
+        if debug:
+            raise
+        err.print(str(exc), markup=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the CLI's last line: no traceback unless --debug
+        if debug or exc.__class__.__module__.startswith("cyclopts"):
+            if not debug:
+                sys.exit(2)
+            raise
+        err.print(f"internal error: {type(exc).__name__}: {exc} (run again with --debug for details)", markup=False)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,115 @@
+"""Exceptions and located problems.
+
+Every input problem is a :class:`Problem` carrying where it was found (``path:line`` or
+``path!Sheet!B7``). Readers collect problems into a :class:`Problems` list instead of stopping at
+the first, and the CLI prints them all. Exceptions derive from :class:`OutcomesError`, which the CLI
+prints without a traceback. Input errors are never retried; :class:`RenderError` may be.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where something is in the inputs: a file, and a line or a sheet cell or row."""
+
+    path: str
+    line: int | None = None
+    sheet: str | None = None
+    cell: str | None = None
+
+    def __str__(self) -> str:
+        if self.sheet is not None:
+            return f"{self.path}!{self.sheet}" + (f"!{self.cell}" if self.cell else "")
+        if self.line is not None:
+            return f"{self.path}:{self.line}"
+        return self.path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One input problem, located."""
+
+    location: Location
+    message: str
+    severity: Severity = Severity.ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def __str__(self) -> str:
+        tag = "" if self.is_error else "warning: "
+        return f"{self.location}: {tag}{self.message}"
+
+
+@dataclass
+class Problems:
+    """Problems collected in one pass over the inputs."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def error(self, location: Location, message: str) -> None:
+        self.items.append(Problem(location, message, Severity.ERROR))
+
+    def warn(self, location: Location, message: str) -> None:
+        self.items.append(Problem(location, message, Severity.WARNING))
+
+    def extend(self, other: Problems | list[Problem]) -> None:
+        self.items.extend(other.items if isinstance(other, Problems) else other)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if not p.is_error]
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise InputError(self.errors)
+
+
+class OutcomesError(Exception):
+    """Base of every error the CLI reports cleanly, without a traceback."""
+
+    retryable = False
+
+
+class InputError(OutcomesError):
+    """The inputs of a session are wrong; retrying cannot help."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def at(cls, location: Location, message: str) -> InputError:
+        return cls(Problem(location, message))
+
+
+class TemplateError(OutcomesError):
+    """An editor's template is broken; reported with the template file and line."""
+
+    def __init__(self, template: str, line: int | None, message: str):
+        self.location = Location(template, line)
+        super().__init__(f"{self.location}: {message}")
+
+
+class RenderError(OutcomesError):
+    """A renderer crashed or timed out; a second try may pass."""
+
+    retryable = True
+
+
+class UsageError(OutcomesError):
+    """The command line is wrong (exit 2)."""

@@ -1,0 +1,96 @@
+"""Find and read everything in a session folder, collecting every problem in one pass."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from outcomes.errors import Location, Problems
+from outcomes.ingest.notes import NOTE_SUFFIXES, read_note
+from outcomes.ingest.polls import read_poll
+from outcomes.ingest.worksheet import read_worksheet
+from outcomes.model import Note, Poll, SessionMeta, Worksheet
+from outcomes.session import SESSION_FILE, read_session
+
+NOTES_DIR = "notes"
+POLLS_DIR = "polls"
+ASSETS_DIR = "assets"
+WORKSHEET_FILE = "worksheet.xlsx"
+POLL_SUFFIXES = (".csv", ".xlsx")
+KNOWN_ENTRIES = {SESSION_FILE, NOTES_DIR, POLLS_DIR, ASSETS_DIR, WORKSHEET_FILE}
+
+
+@dataclass
+class SessionInputs:
+    """Everything read from one session folder."""
+
+    folder: Path
+    session: SessionMeta | None
+    notes: list[Note] = field(default_factory=list)
+    polls: list[Poll] = field(default_factory=list)
+    worksheet: Worksheet | None = None
+    problems: Problems = field(default_factory=Problems)
+    hashes: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _listing(folder: Path, suffixes: tuple[str, ...], problems: Problems) -> list[Path]:
+    """Files of a sub-folder in name order; others are warned about, hidden files skipped."""
+    if not folder.is_dir():
+        return []
+    files = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith((".", "~$")):
+            continue
+        if path.is_file() and path.suffix.lower() in suffixes:
+            files.append(path)
+        else:
+            problems.warn(Location(str(path)), f"ignored: not one of {', '.join(suffixes)}")
+    return files
+
+
+def input_files(folder: Path) -> list[Path]:
+    """Every file that can affect the build, sorted (for hashing)."""
+    files = [folder / SESSION_FILE, folder / WORKSHEET_FILE]
+    for sub in (NOTES_DIR, POLLS_DIR, ASSETS_DIR):
+        if (folder / sub).is_dir():
+            files += sorted(p for p in (folder / sub).rglob("*") if p.is_file())
+    return [f for f in files if f.is_file()]
+
+
+def hash_inputs(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in input_files(folder)
+    }
+
+
+def read_inputs(folder: Path) -> SessionInputs:
+    """Read session.yaml, the notes, the polls and the worksheet of one session."""
+    problems = Problems()
+    if not folder.is_dir():
+        problems.error(Location(str(folder)), "is not a session folder")
+        return SessionInputs(folder, None, problems=problems)
+    session = read_session(folder, problems)
+    inputs = SessionInputs(folder, session, problems=problems, hashes=hash_inputs(folder))
+    for entry in sorted(folder.iterdir()):
+        if entry.name not in KNOWN_ENTRIES and not entry.name.startswith("."):
+            problems.warn(Location(str(entry)), "ignored: a session folder holds session.yaml, notes/, "
+                          "polls/, worksheet.xlsx and assets/")
+    for path in _listing(folder / NOTES_DIR, NOTE_SUFFIXES, problems):
+        note = read_note(path, path.relative_to(folder).as_posix(), problems)
+        if note is not None:
+            inputs.notes.append(note)
+    for path in _listing(folder / POLLS_DIR, POLL_SUFFIXES, problems):
+        poll = read_poll(path, path.relative_to(folder).as_posix(), problems)
+        if poll is not None:
+            inputs.polls.append(poll)
+    worksheet = folder / WORKSHEET_FILE
+    if worksheet.is_file():
+        inputs.worksheet = read_worksheet(worksheet, WORKSHEET_FILE, problems)
+    if session is not None and not inputs.notes and inputs.worksheet is None and not problems.errors:
+        problems.error(
+            Location(str(folder / NOTES_DIR)),
+            "the session has no notes and no worksheet: there is nothing to report",
+        )
+    return inputs

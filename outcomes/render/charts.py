@@ -1,0 +1,93 @@
+"""Bar charts of poll results: vector SVG for PDF and HTML, PNG (Pillow) for Word.
+
+Word and LibreOffice do not reliably show SVG, so the DOCX gets a raster image of the same chart.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import subprocess
+from functools import cache
+from html import escape
+
+from markupsafe import Markup
+
+from outcomes.model import PollQuestion
+
+BAR_COLOR = "#1f5c99"
+WIDTH = 640
+ROW = 26
+LABEL_W = 260
+
+
+def svg_chart(question: PollQuestion) -> str:
+    """A horizontal bar chart of a choice question, as inline SVG."""
+    options = question.options
+    top = max((o.votes for o in options), default=0) or 1
+    height = ROW * len(options) + 10
+    bar_w = WIDTH - LABEL_W - 50
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'role="img" aria-label="{escape(question.question)}">'
+    ]
+    for i, option in enumerate(options):
+        y = 5 + i * ROW
+        w = max(1, round(bar_w * option.votes / top)) if option.votes else 0
+        label = option.label if len(option.label) <= 40 else option.label[:39] + "…"
+        parts.append(
+            f'<text x="{LABEL_W - 8}" y="{y + 16}" text-anchor="end" font-size="12" fill="#222">'
+            f"{escape(label)}</text>"
+            f'<rect x="{LABEL_W}" y="{y + 3}" width="{w}" height="{ROW - 8}" fill="{BAR_COLOR}"/>'
+            f'<text x="{LABEL_W + w + 6}" y="{y + 16}" font-size="12" fill="#222">{option.votes}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+@cache
+def _font_path() -> str | None:
+    try:
+        out = subprocess.run(
+            ["fc-match", "-f", "%{file}", "Noto Sans"], capture_output=True, text=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def png_chart(question: PollQuestion, scale: int = 2) -> bytes:
+    """The same chart as a PNG, for DOCX output."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    options = question.options
+    top = max((o.votes for o in options), default=0) or 1
+    w, h = WIDTH * scale, (ROW * len(options) + 10) * scale
+    image = Image.new("RGB", (w, h), "white")
+    draw = ImageDraw.Draw(image)
+    path = _font_path()
+    font = ImageFont.truetype(path, 12 * scale) if path else ImageFont.load_default()
+    bar_w = WIDTH - LABEL_W - 50
+    for i, option in enumerate(options):
+        y = (5 + i * ROW) * scale
+        bw = max(1, round(bar_w * option.votes / top)) if option.votes else 0
+        label = option.label if len(option.label) <= 40 else option.label[:39] + "…"
+        tw = draw.textlength(label, font=font)
+        draw.text(((LABEL_W - 8) * scale - tw, y + 4 * scale), label, fill="#222222", font=font)
+        x0 = LABEL_W * scale
+        draw.rectangle([x0, y + 3 * scale, x0 + bw * scale, y + (ROW - 5) * scale], fill=BAR_COLOR)
+        draw.text((x0 + (bw + 6) * scale, y + 4 * scale), str(option.votes), fill="#222222", font=font)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=False)
+    return buffer.getvalue()
+
+
+def chart_markup(question: PollQuestion, target: str) -> Markup:
+    """The chart for a template: inline SVG, or an embedded PNG for Word."""
+    if not question.options:
+        return Markup("")
+    if target == "docx":
+        data = base64.b64encode(png_chart(question)).decode("ascii")
+        alt = escape(question.question)
+        return Markup(f'<p class="chart"><img src="data:image/png;base64,{data}" alt="{alt}" style="width:15cm"></p>')
+    return Markup(f'<div class="chart">{svg_chart(question)}</div>')
