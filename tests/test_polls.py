@@ -21,6 +21,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "polls"
 
 LAYER = "Which infrastructure layer should act first on harmful activity?"
 PUBLISH = "Which layers should publish transparency reports?"
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls and encrypted workbooks start so
 
 # Everyone named in the fixtures' name columns; none of them may reach a Poll.
 RESPONDENTS = [
@@ -557,7 +558,6 @@ HEADERS = [
     "Question,Option,Votes",
     "question;option;votes",
 ]
-OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+")
 
 
