@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 
 from outcomes import catalog
 from outcomes.errors import Location, Problems
+from outcomes.ingest.notes import strip_numbering
 from outcomes.model import (
     Action,
     ActionLineRow,
@@ -51,13 +52,38 @@ ITEM_THRESHOLD = 88
 
 
 def similar(a: str, b: str, threshold: int) -> bool:
-    """Whether two texts say the same thing: equal after normalizing, or near-identical wording."""
+    """Whether two texts say the same thing: equal after normalizing, or near-identical wording.
+
+    Character similarity alone would join "in Africa" with "in Asia" or "Encourage" with
+    "Discourage", so the words that differ must also be function words or spelling variants of
+    each other ("modernisation"/"modernization").
+    """
     na, nb = catalog.normalize(a), catalog.normalize(b)
-    return na == nb or fuzz.token_sort_ratio(na, nb) >= threshold
+    if na == nb:
+        return True
+    if fuzz.token_sort_ratio(na, nb) < threshold:
+        return False
+    only_a = set(na.split()) - set(nb.split()) - FUNCTION_WORDS
+    only_b = set(nb.split()) - set(na.split()) - FUNCTION_WORDS
+    return all(_has_variant(w, only_b) for w in only_a) and all(_has_variant(w, only_a) for w in only_b)
+
+
+# A word and its spelling variant score 85 or more (modernisation/modernization 92, organisation/
+# organization 92); different words that look alike score lower (encourage/discourage 84).
+VARIANT_THRESHOLD = 85
+FUNCTION_WORDS = frozenset(
+    "a an the is are was were be been of to in on at for and or with by from as that this these those "
+    "it its their there which who should must can could would will may".split()
+)
+
+
+def _has_variant(word: str, others: set[str]) -> bool:
+    return any(fuzz.ratio(word, other) >= VARIANT_THRESHOLD for other in others)
 
 
 def same_theme(a: str, b: str) -> bool:
     """Whether two theme titles name one theme; a parenthetical aside ("(profiles)") does not split it."""
+    a, b = strip_numbering(a), strip_numbering(b)
     if similar(a, b, THEME_THRESHOLD):
         return True
     bare_a, bare_b = _PARENTHETICAL.sub(" ", a), _PARENTHETICAL.sub(" ", b)

@@ -271,7 +271,7 @@ def _counted_columns(folded: list[str]) -> tuple[int, int, int] | None:
     return question, option, votes
 
 
-_Found = tuple[Layout, list[tuple["_Table", int]]]
+_Found = tuple[Layout, list[tuple[_Table, int]]]
 """A file's layout, and each table holding it with the index of its header row."""
 
 
@@ -535,7 +535,8 @@ def _read_workbook(path: Path, rel: str, problems: Problems) -> _Found | None:
             return None
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
-    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+    # zipfile says "damaged" in several ways: NotImplementedError (a RuntimeError) for unknown versions.
+    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, RuntimeError) as exc:
         problems.error(where, f"{damaged} ({exc}).")
         return None
     if len(parts) > MAX_XLSX_PARTS:
@@ -560,7 +561,7 @@ def _read_workbook(path: Path, rel: str, problems: Problems) -> _Found | None:
             )
             return None
 
-    tables: list[tuple[_Table, int, Layout | None]] = []
+    tables: list[_Table] = []
     total_rows = 0
     try:
         with path.open("rb") as handle, warnings.catch_warnings():
@@ -584,8 +585,7 @@ def _read_workbook(path: Path, rel: str, problems: Problems) -> _Found | None:
                             problems.error(table.loc(number), _too_many_columns(len(cells)))
                             return None
                         table.rows.append(_Row(number, cells))
-                    detected = _detect(table.rows)
-                    tables.append((table, detected[1] if detected else 0, detected[0] if detected else None))
+                    tables.append(table)
             finally:
                 book.close()
     except Exception as exc:  # openpyxl raises many kinds of errors on damaged workbooks; all mean "damaged"
@@ -593,20 +593,21 @@ def _read_workbook(path: Path, rel: str, problems: Problems) -> _Found | None:
         problems.error(where, f"{damaged} (details: {detail}).")
         return None
 
-    layout = next((found for _, _, found in tables if found is not None), None)
+    detected = [_detect(table.rows) for table in tables]
+    layout = next((found[0] for found in detected if found is not None), None)
     if layout is None:
-        sheet = tables[0][0].sheet if tables else None
+        sheet = tables[0].sheet if tables else None
         problems.error(
             Location(str(path), sheet=sheet, cell="A1") if sheet else where,
             f"This workbook is not a poll export the tool recognises. {SUPPORTED_LAYOUTS}",
         )
         return None
     chosen: list[tuple[_Table, int]] = []
-    for table, header, found in tables:
-        if found == layout:
-            chosen.append((table, header))
+    for table, found in zip(tables, detected, strict=True):
+        if found is not None and found[0] == layout:
+            chosen.append((table, found[1]))
         elif table.rows:
-            what = "has no poll header row" if found is None else f"holds a {LAYOUT_NAMES[found]}"
+            what = "has no poll header row" if found is None else f"holds a {LAYOUT_NAMES[found[0]]}"
             problems.warn(
                 table.loc(table.rows[0].number),
                 f"Sheet '{table.sheet}' was not read: it {what}, "
@@ -924,7 +925,7 @@ def _build_question(
     if not raw:
         problems.warn(where, f"The question '{question}' has no answers; it was left out.")
         return None
-    if sum(1 for answer in raw if _EMAIL.search(answer)) * 2 >= len(raw):
+    if sum(1 for answer in raw if _EMAIL.fullmatch(answer.removeprefix("mailto:"))) * 2 >= len(raw):
         problems.warn(
             where, f"Most answers to '{question}' are e-mail addresses; it is left out of the documents."
         )

@@ -1,0 +1,227 @@
+"""Rapporteur notes: every format through pandoc's readers, the heading conventions, provenance."""
+
+from pathlib import Path
+
+import pypandoc
+import pytest
+from docx import Document
+
+from outcomes.errors import Problems
+from outcomes.ingest.notes import heading_kind, plain_text_to_markdown, read_note, strip_numbering
+from outcomes.merge import action_line_table
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notes"
+SEED_002 = FIXTURES / "seed002_session_report_pasted.txt"
+
+
+def read(path: Path, rel: str | None = None):
+    problems = Problems()
+    note = read_note(path, rel or f"notes/{path.name}", problems)
+    return note, problems
+
+
+def test_seed_002_session_report_pasted_as_text_round_trips():
+    note, problems = read(SEED_002)
+    assert not problems.errors, problems.items
+    assert [p.text[:40] for p in note.summary] == [
+        "The Internet infrastructure ecosystem is",
+        "While Internet infrastructure operators ",
+    ]
+    assert [(t.title, t.action_lines) for t in note.themes] == [
+        ("Understanding the Internet Infrastructure Ecosystem", ["C2", "C6"]),
+        ("Defining and Implementing Responsible Internet Practices", ["C6", "C10"]),
+        ("Enhancing Cooperation and Multi-Stakeholder Collaboration", ["C1", "C11"]),
+        ("Security and Harmful activity Mitigation in Practice", ["C5"]),
+        ("Inclusivity and Ethical Dimensions", ["C3", "C8", "C10"]),
+    ]
+    takeaways = [k.text for t in note.themes for k in t.takeaways]
+    assert len(takeaways) == 14
+    assert takeaways[0] == "Visibility and modernization across infrastructure layers are urgently needed."
+    assert takeaways[-1] == "Global disparities must be addressed through inclusive, community-informed governance."
+    assert [len(t.takeaways) for t in note.themes] == [3, 3, 3, 3, 2]
+    assert [a.text.split()[0] for a in note.actions] == ["Develop", "Encourage", "Support", "Facilitate"]
+    assert len(note.conclusion) == 1 and note.conclusion[0].text.startswith("The meeting concluded")
+    # The trailing "WSIS Action Line Summary Alignment" table is not a theme.
+    assert not any("Visibility" in t.title or "Summary" in t.title for t in note.themes)
+    assert [row.code for row in action_line_table(note.themes)] == ["C1", "C2", "C3", "C5", "C6", "C8", "C10", "C11"]
+    # Narrative stays with its theme; the first theme has two paragraphs.
+    assert len(note.themes[0].narrative) == 2
+
+
+def test_seed_002_items_carry_file_and_line():
+    note, _ = read(SEED_002, "notes/01-report.txt")
+    lines = SEED_002.read_text("utf-8").splitlines()
+    theme = note.themes[0]
+    assert theme.sources[0].path == "notes/01-report.txt"
+    assert "Understanding the Internet" in lines[theme.sources[0].line - 1]
+    first = theme.takeaways[0].sources[0].line
+    assert "Visibility and modernization" in lines[first - 1]
+    action = note.actions[2].sources[0].line
+    assert "Support capacity building" in lines[action - 1]
+
+
+def test_markdown_with_front_matter_nesting_and_bold_label(tmp_path):
+    path = tmp_path / "group-a.md"
+    path.write_text(
+        "---\nrapporteur: Ana Silva\ngroup: Group A\nchannel: online\n---\n\n"
+        "# Executive summary\n\nThe group agreed.\n\n"
+        "# Key themes\n\n## 1. Routing security:\n\nWSIS action lines: C5, C2\n\nRPKI adoption is uneven.\n\n"
+        "**Key takeaways:**\n\n- ROV should be default.\n- Measure it.\n\n"
+        "## Capacity building\n\nTraining matters.\n\n### Takeaways\n\n- Fund trainers.\n\n"
+        "# Calls to action\n\n1. Deploy RPKI.\n2. Join MANRS.\n\n# Way forward\n\nMeet again.\n",
+        encoding="utf-8",
+    )
+    note, problems = read(path)
+    assert not problems.items
+    assert (note.meta.rapporteur, note.meta.group, note.meta.channel.value) == ("Ana Silva", "Group A", "online")
+    assert [t.title for t in note.themes] == ["Routing security", "Capacity building"]
+    assert note.themes[0].action_lines == ["C2", "C5"]
+    assert [k.text for k in note.themes[0].takeaways] == ["ROV should be default.", "Measure it."]
+    assert [k.text for k in note.themes[1].takeaways] == ["Fund trainers."]
+    assert [a.text for a in note.actions] == ["Deploy RPKI.", "Join MANRS."]
+    assert [p.text for p in note.conclusion] == ["Meet again."]
+    assert note.themes[0].sources[0].line == 13  # front matter lines count
+
+
+def test_word_note_headings_list_styles_and_bold_takeaways_label(tmp_path):
+    doc = Document()
+    doc.add_paragraph("Rapporteur: Kim Lee")
+    doc.add_paragraph("Channel: onsite")
+    doc.add_heading("Summary", level=1)
+    doc.add_paragraph("Operators should be at the table.")
+    doc.add_heading("Types of technical operators", level=2)
+    doc.add_paragraph("WSIS alignment: C2 (Infrastructure)")
+    doc.add_paragraph("Data centre and ISP engineers were named.")
+    label = doc.add_paragraph()
+    label.add_run("Key takeaways:").bold = True
+    doc.add_paragraph("Engineers rarely attend policy fora.", style="List Bullet")
+    doc.add_paragraph("Outreach must be targeted.", style="List Bullet")
+    doc.add_heading("Recommendations", level=1)
+    doc.add_paragraph("Invite NOG communities.", style="List Bullet")
+    path = tmp_path / "group1.docx"
+    doc.save(path)
+    note, problems = read(path)
+    assert not problems.errors, problems.items
+    assert (note.meta.rapporteur, note.meta.channel.value) == ("Kim Lee", "onsite")
+    assert [p.text for p in note.summary] == ["Operators should be at the table."]
+    theme = note.themes[0]
+    assert (theme.title, theme.action_lines) == ("Types of technical operators", ["C2"])
+    assert [p.text for p in theme.narrative] == ["Data centre and ISP engineers were named."]
+    assert [k.text for k in theme.takeaways] == ["Engineers rarely attend policy fora.", "Outreach must be targeted."]
+    assert [a.text for a in note.actions] == ["Invite NOG communities."]
+    # Word has no lines: the location is the paragraph number.
+    assert theme.sources[0].line is not None
+
+
+def test_odt_note_joins_the_same_path(tmp_path):
+    path = tmp_path / "group3.odt"
+    pypandoc.convert_text(
+        "# Executive summary\n\nShort.\n\n## Best areas of engagement\n\nWSIS: C11\n\n"
+        "### Key points\n\n- NOGs.\n\n# Actions\n\n- Go to NOGs.\n",
+        "odt",
+        format="markdown",
+        outputfile=str(path),
+    )
+    note, problems = read(path)
+    assert not problems.errors, problems.items
+    assert note.themes[0].title == "Best areas of engagement"
+    assert note.themes[0].action_lines == ["C11"]
+    assert [k.text for k in note.themes[0].takeaways] == ["NOGs."]
+    assert [a.text for a in note.actions] == ["Go to NOGs."]
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [
+        ("Executive Summary", "summary"),
+        ("1. SUMMARY:", "summary"),
+        ("Resumen ejecutivo", "summary"),
+        ("Résumé", "summary"),
+        ("الملخص التنفيذي", "summary"),
+        ("执行摘要", "summary"),
+        ("Резюме", "summary"),
+        ("Key Takeaways:", "takeaways"),
+        ("Principales conclusiones", "takeaways"),
+        ("Principaux enseignements", "takeaways"),
+        ("النقاط الرئيسية", "takeaways"),
+        ("主要结论", "takeaways"),
+        ("Основные выводы", "takeaways"),
+        ("Recommended Actions:", "actions"),
+        ("Recomendaciones", "actions"),
+        ("Recommandations", "actions"),
+        ("التوصيات", "actions"),
+        ("建议", "actions"),
+        ("Рекомендации", "actions"),
+        ("Conclusion and Next Steps", "conclusion"),
+        ("Conclusión y próximos pasos", "conclusion"),
+        ("Key Themes and Discussion Points", "container"),
+        ("WSIS Action Line Summary Alignment", "action_line_table"),
+        ("Understanding the Internet Infrastructure Ecosystem", None),
+        ("Summary of the debate on DNS abuse", None),
+    ],
+)
+def test_fixed_headings_in_the_six_un_languages(heading, kind):
+    assert heading_kind(heading) == kind
+
+
+def test_strip_numbering():
+    assert strip_numbering("2. Defining and Implementing:") == "Defining and Implementing"
+    assert strip_numbering("IV. Way forward") == "Way forward"
+    assert strip_numbering("a) Access") == "Access"
+
+
+def test_plain_text_keeps_every_line_in_place():
+    text = SEED_002.read_text("utf-8")
+    markdown = plain_text_to_markdown(text)
+    assert len(markdown.splitlines()) == len(text.splitlines())
+
+
+def test_pasted_email_with_numbered_question_titles_and_star_bullets(tmp_path):
+    path = tmp_path / "email.txt"
+    path.write_text(
+        "Rapporteur: Pablo\nChannel: onsite\n\nSummary\n\n  The group met.\n\n"
+        "1. How will we know the core is protected?\n\n  WSIS: C5\n\n  Indicators were discussed.\n\n"
+        "  Key takeaways:\n  * Measure health.\n  * Publish it.\n\n"
+        "2. Beyond non-intervention: negative norms\n\n  Text.\n\nRecommended actions:\n  - Do X.\n",
+        encoding="utf-8",
+    )
+    note, problems = read(path)
+    assert not problems.errors, problems.items
+    assert note.meta.rapporteur == "Pablo"
+    assert [t.title for t in note.themes] == [
+        "How will we know the core is protected?",
+        "Beyond non-intervention: negative norms",
+    ]
+    assert [k.text for k in note.themes[0].takeaways] == ["Measure health.", "Publish it."]
+    assert [a.text for a in note.actions] == ["Do X."]
+
+
+def test_raw_html_is_dropped_with_a_warning(tmp_path):
+    path = tmp_path / "html.md"
+    path.write_text("# Summary\n\nFine.\n\n<script>alert(1)</script>\n\n<b>x</b> text\n", encoding="utf-8")
+    note, problems = read(path)
+    assert all("script" not in p.text for p in note.summary)
+    assert any("raw HTML" in w.message for w in problems.warnings)
+
+
+def test_note_without_structure_is_a_located_error(tmp_path):
+    path = tmp_path / "blob.md"
+    path.write_text("just some words without any heading at all.\n", encoding="utf-8")
+    _, problems = read(path)
+    assert problems.errors
+    assert str(path) in str(problems.errors[0])
+
+
+def test_unknown_channel_is_an_error_with_its_line(tmp_path):
+    path = tmp_path / "c.md"
+    path.write_text("Rapporteur: A\nChannel: carrier pigeon\n\n# Summary\n\nx\n", encoding="utf-8")
+    _, problems = read(path)
+    assert [str(e) for e in problems.errors] == [f"{path}:2: channel 'carrier pigeon' is not known; use onsite or online"]
+
+
+def test_unknown_action_line_is_a_warning_with_its_line(tmp_path):
+    path = tmp_path / "w.md"
+    path.write_text("# Theme\n\nWSIS: C5, C42\n\ntext\n", encoding="utf-8")
+    note, problems = read(path)
+    assert note.themes[0].action_lines == ["C5"]
+    assert [str(w) for w in problems.warnings] == [f"{path}:3: warning: 'C42' is not a WSIS action line (C1-C11)"]
