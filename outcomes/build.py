@@ -22,7 +22,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 import outcomes
-from outcomes.errors import InputError, OutcomesError, Problem
+from outcomes.errors import InputError, OutcomesError, Problem, Problems
 from outcomes.inputs import ASSETS_DIR, SessionInputs, read_inputs
 from outcomes.merge import merge
 from outcomes.model import Report
@@ -140,6 +140,14 @@ def plan_from(inputs: SessionInputs, options: BuildOptions) -> Plan:
         up_to_date=up_to_date,
         timings={"read": inputs.seconds, "merge": time.perf_counter() - started},
     )
+
+
+def check(folder: Path) -> Problems:
+    """Every problem a build of this session would report, without rendering anything."""
+    inputs = read_inputs(folder)
+    if not inputs.problems.errors and inputs.session is not None:
+        merge(inputs.session, inputs.notes, inputs.worksheet, inputs.polls, inputs.problems)
+    return inputs.problems
 
 
 def plan(folder: Path, options: BuildOptions) -> Plan:

@@ -59,14 +59,14 @@ def init(folder: Path) -> int:
 @app.command
 def check(dirs: list[Path], *, debug: bool = False) -> int:
     """Validate session folders without rendering; print every problem with its location."""
-    from outcomes.inputs import read_inputs
+    from outcomes.build import check as check_session
 
     failed = 0
     for folder in dirs:
-        inputs = read_inputs(folder)
-        for problem in inputs.problems.items:
+        problems = check_session(folder)
+        for problem in problems.items:
             (err if problem.is_error else out).print(str(problem), markup=False)
-        n_err, n_warn = len(inputs.problems.errors), len(inputs.problems.warnings)
+        n_err, n_warn = len(problems.errors), len(problems.warnings)
         status = "[red]errors[/red]" if n_err else "[green]ok[/green]"
         out.print(f"{folder}: {status} ({n_err} error(s), {n_warn} warning(s))")
         failed += bool(n_err)

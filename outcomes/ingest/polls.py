@@ -372,11 +372,11 @@ def _read_csv(path: Path, rel: str, problems: Problems) -> _Found | None:
         )
         return None
 
-    first_error: tuple[int, str] | None = None
-    for delimiter in _delimiters(text):
+    first_error: tuple[int, str] | None = None  # of the likeliest separator, which is tried first
+    for attempt, delimiter in enumerate(_delimiters(text)):
         rows, error = _csv_rows(text, delimiter, limit=HEADER_SCAN_ROWS)
         if error is not None:
-            first_error = first_error or error
+            first_error = error if attempt == 0 else first_error
             continue
         detected = _detect(rows)
         if detected is None:
@@ -476,7 +476,10 @@ def _csv_rows(
     text: str, delimiter: str, limit: int | None = None
 ) -> tuple[list[_Row], tuple[int, str] | None]:
     """Parse CSV text into non-blank rows, each with the line it starts on; or say where it fails."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True)
+    # strict: an unclosed quote would otherwise swallow the rest of the file into one cell, unseen.
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True, strict=True
+    )
     rows: list[_Row] = []
     previous = 0
     while limit is None or len(rows) < limit:
@@ -499,12 +502,20 @@ def _csv_rows(
 
 
 def _csv_message(exc: csv.Error) -> str:
-    if "field larger than field limit" in str(exc):
+    reason = str(exc)
+    if "field larger than field limit" in reason:
         return (
             f"A cell here is longer than {csv.field_size_limit():,} characters, far more than a poll "
             "answer; the file is damaged or is not a poll export."
         )
-    return f"This line could not be read as CSV ({exc}); the file may be damaged."
+    if "unexpected end of data" in reason:
+        return (
+            "A quoted cell starting on this line is never closed (a closing '\"' is missing), "
+            "so the rest of the file cannot be read."
+        )
+    if "expected after" in reason:
+        return "A cell on this line has more text after its closing quote ('\"'); this is not valid CSV."
+    return f"This line could not be read as CSV ({reason}); the file may be damaged."
 
 
 def _too_many_rows() -> str:
