@@ -525,6 +525,17 @@ def test_overlong_cell_is_a_located_error(tmp_path: Path):
     assert str(problems.errors[0]).startswith(f"{path}:3: A cell here is longer than")
 
 
+def test_unclosed_quote_is_a_located_error_not_a_swallowed_file(tmp_path: Path):
+    path = tmp_path / "forms.csv"
+    path.write_text('Timestamp,Which layer first?\n2024,DNS\n2024,"Hosting\n2024,DNS\n2024,CDN\n')
+    problems = Problems()
+    assert read_poll(path, "forms.csv", problems) is None
+    assert messages(problems) == [
+        f"{path}:3: A quoted cell starting on this line is never closed (a closing '\"' is missing), "
+        "so the rest of the file cannot be read."
+    ]
+
+
 def test_binary_data_in_a_csv_is_located(tmp_path: Path):
     path = tmp_path / "forms.csv"
     path.write_bytes(b"Timestamp,Which layer first?\n2024,DNS\n\x00\x01\x02")
