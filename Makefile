@@ -8,7 +8,7 @@ export PREFECT_LOGGING_LEVEL ?= WARNING
 
 # Debian packages the tests and documents need: PDF tools for reading PDFs back, LibreOffice to
 # open DOCX files, Noto fonts covering Latin, Cyrillic, Arabic and CJK.
-APT_PACKAGES := poppler-utils qpdf libreoffice-writer-nogui fonts-noto-core fonts-noto-cjk fontconfig
+APT_PACKAGES := poppler-utils qpdf libreoffice-writer-nogui fonts-noto-core fonts-noto-cjk fontconfig libharfbuzz-subset0
 
 .PHONY: demo test test-scale bench lint lock system venv clean
 
@@ -32,6 +32,7 @@ system:
 	@missing=""; \
 	for cmd in pdftotext qpdf soffice fc-list; do command -v $$cmd >/dev/null || missing=1; done; \
 	fc-list | grep -q "Noto Sans CJK" || missing=1; fc-list | grep -q "Noto Naskh Arabic" || missing=1; \
+	ldconfig -p | grep -q libharfbuzz-subset || missing=1; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \

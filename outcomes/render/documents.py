@@ -1,0 +1,248 @@
+"""What each document type needs beyond the merged report, worked out in Python, not in templates.
+
+``session_report`` shows the report as it is. The other types rearrange it:
+
+- ``short_report``: the takeaways of every theme and of the session, and the calls to action.
+- ``briefing_paper`` (seed 003): each theme is a technical solution, with who should adopt it (a
+  paragraph starting "Who should adopt it?" or its translation), its takeaways and the recommendations.
+- ``recommendations`` (seed 000): the five sections the organisers planned, each filled from the themes
+  whose titles match it; themes that match no section are listed for the editor, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from rapidfuzz import fuzz
+
+from outcomes.catalog import normalize
+from outcomes.model import Action, Paragraph, Report, Source, Takeaway, Theme
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- short report -------------------------------------------------------------------------------
+
+
+class TakeawayGroup(_Model):
+    """The takeaways of one theme (``theme`` is empty for the session's own takeaways)."""
+
+    theme: str = ""
+    takeaways: list[Takeaway] = Field(default_factory=list)
+
+
+class ShortReport(_Model):
+    kind: Literal["short_report"] = "short_report"
+    takeaways: list[TakeawayGroup] = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list)
+
+
+def short_report(report: Report) -> ShortReport:
+    """Gather every takeaway by theme, then the session's own, with the calls to action."""
+    groups = [TakeawayGroup(theme=t.title, takeaways=t.takeaways) for t in report.themes if t.takeaways]
+    if report.takeaways:
+        groups.append(TakeawayGroup(takeaways=report.takeaways))
+    return ShortReport(takeaways=groups, actions=report.actions)
+
+
+# --- briefing paper -----------------------------------------------------------------------------
+
+# A paragraph that opens with one of these says who should adopt the solution its theme describes.
+ADOPTERS_LEAD = re.compile(
+    r"^\s*(?:[¿]?\s*(?:who should (?:adopt|implement|deploy) (?:it|this|them)|who needs to act"
+    r"|recommended (?:for|adopters)|adopters|target adopters|quién debe(?:ría)? adoptarl[oa]s?"
+    r"|quiénes deben adoptarl[oa]s?|adoptantes|qui doit l['’]adopter|qui devrait l['’]adopter"
+    r"|à qui s['’]adresse|кто должен (?:внедрить|внедрять|применять)(?: это| их)?"
+    r"|من ينبغي أن يعتمده|من يجب أن يعتمده|الجهات المعنية بالاعتماد|谁应(?:该)?采用|采用者|适用对象)"
+    r"\s*[?？؟:：]*\s*)",
+    re.IGNORECASE,
+)
+
+
+class Solution(_Model):
+    """One technical solution: a theme with its adopters split out of the narrative."""
+
+    title: str
+    action_lines: list[str] = Field(default_factory=list)
+    narrative: list[Paragraph] = Field(default_factory=list)
+    adopters: list[Paragraph] = Field(default_factory=list)
+    takeaways: list[Takeaway] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+
+
+class ActorActions(_Model):
+    """The recommendations addressed to one actor, by number in the recommendations list."""
+
+    actor: str
+    numbers: list[int] = Field(default_factory=list)
+
+
+class BriefingPaper(_Model):
+    kind: Literal["briefing_paper"] = "briefing_paper"
+    solutions: list[Solution] = Field(default_factory=list)
+    recommendations: list[Action] = Field(default_factory=list)
+    by_actor: list[ActorActions] = Field(default_factory=list)
+
+    @property
+    def has_adopters(self) -> bool:
+        return any(s.adopters for s in self.solutions)
+
+
+def split_adopters(theme: Theme) -> Solution:
+    """Separate the "who should adopt it" paragraphs of a theme from its narrative."""
+    narrative: list[Paragraph] = []
+    adopters: list[Paragraph] = []
+    for p in theme.narrative:
+        lead = ADOPTERS_LEAD.match(p.text)
+        if lead and p.text[lead.end():].strip():
+            adopters.append(Paragraph(text=p.text[lead.end():].strip(), sources=p.sources))
+        else:
+            narrative.append(p)
+    return Solution(
+        title=theme.title,
+        action_lines=theme.action_lines,
+        narrative=narrative,
+        adopters=adopters,
+        takeaways=theme.takeaways,
+        sources=theme.sources,
+    )
+
+
+def briefing_paper(report: Report) -> BriefingPaper:
+    """Turn themes into solutions and index the recommendations by the actors they address."""
+    by_actor: dict[str, ActorActions] = {}
+    for number, action in enumerate(report.actions, start=1):
+        for actor in action.actors:
+            key = normalize(actor)
+            entry = by_actor.setdefault(key, ActorActions(actor=actor))
+            if number not in entry.numbers:
+                entry.numbers.append(number)
+    return BriefingPaper(
+        solutions=[split_adopters(t) for t in report.themes],
+        recommendations=report.actions,
+        by_actor=list(by_actor.values()),
+    )
+
+
+# --- recommendations ----------------------------------------------------------------------------
+
+SectionKey = Literal["definition", "operator_types", "why_governance", "engagement", "outreach"]
+
+# The sections seed 000's organisers planned, in their order; each label key is in _labels/<lang>.yaml.
+PLANNED_SECTIONS: tuple[SectionKey, ...] = ("definition", "operator_types", "why_governance", "engagement", "outreach")
+
+# Title patterns per section, tried on the accent-folded, lower-case title. Sections are tried in
+# PATTERN_ORDER, most specific first: "Why Internet governance matters to technical operators" names
+# operators too, but it is about why, not about which operators.
+PATTERN_ORDER: tuple[SectionKey, ...] = ("outreach", "why_governance", "engagement", "operator_types", "definition")
+SECTION_PATTERNS: dict[SectionKey, tuple[str, ...]] = {
+    "definition": (
+        r"\bdefin\w*\b.*\binfrastructur",
+        r"\binfrastructur\w*\b.*\bdefin",
+        r"\bwhat is (the )?internet infrastructure",
+        r"\binternet infrastructure ecosystem\b",
+        r"\b(tech|technology|internet) stack\b",
+        r"\bdefinicion de (la )?infraestructura",
+        r"\bdefinition de l infrastructure",
+        r"\bопределение инфраструктуры",
+    ),
+    "operator_types": (
+        r"\b(types?|kinds?|profiles?|categories|categorie?s?)\b.*\boperators?\b",
+        r"\boperators? (types?|profiles?)\b",
+        r"\bwho are the (technical )?operators\b",
+        r"\b(tipos|perfiles) de operador",
+        r"\b(types|profils) d operateur",
+        r"\b(типы|профили) (технических )?операторов",
+    ),
+    "why_governance": (
+        r"\bwhy\b.*\b(governance|matters?|care|important)\b",
+        r"\bgovernance\b.*\bmatters?\b",
+        r"\bimportan\w* of (internet )?governance\b",
+        r"\bpor que\b.*\bgobernanza\b",
+        r"\bpourquoi\b.*\bgouvernance\b",
+        r"\bпочему\b.*\bуправлени",
+    ),
+    "engagement": (
+        r"\b(areas?|ways?|venues?|opportunit\w+|forms?) (of|for|to) (engage\w*|participat\w*)",
+        r"\bwhere (to|they can|operators can) (engage|participate)\b",
+        r"\bhow (to|they can|operators can) (engage|participate|get involved)\b",
+        r"\bbest areas\b",
+        r"\b(areas|espacios|ambitos) de (participacion|compromiso)\b",
+        r"\bdomaines d engagement\b",
+        r"\bобласти (участия|вовлечения)\b",
+    ),
+    "outreach": (
+        r"\boutreach\b",
+        r"\breach(ing)? (out|operators|engineers)\b",
+        r"\b(divulgacion|difusion)\b",
+        r"\b(sensibilisation|actions de proximite)\b",
+        r"\bинформационн\w* работ",
+    ),
+}
+
+# A theme whose title is this close (0-100) to a section's label in the session's language or in
+# English belongs to that section whatever the patterns say.
+LABEL_SIMILARITY = 85
+
+
+class PlannedSection(_Model):
+    """One planned section and the themes placed in it."""
+
+    key: SectionKey
+    label_key: str
+    themes: list[Theme] = Field(default_factory=list)
+
+
+class RecommendationsReport(_Model):
+    kind: Literal["recommendations"] = "recommendations"
+    sections: list[PlannedSection] = Field(default_factory=list)
+    unplaced: list[Theme] = Field(default_factory=list)
+    recommendations: list[Action] = Field(default_factory=list)
+
+
+def section_for(title: str, labels: list[dict[str, str]]) -> SectionKey | None:
+    """The planned section a theme title belongs to, or None."""
+    folded = normalize(title)
+    for key in PLANNED_SECTIONS:
+        for table in labels:
+            label = table.get(f"rec_{key}")
+            if label and fuzz.token_sort_ratio(folded, normalize(label)) >= LABEL_SIMILARITY:
+                return key
+    for key in PATTERN_ORDER:
+        if any(re.search(pattern, folded) for pattern in SECTION_PATTERNS[key]):
+            return key
+    return None
+
+
+def recommendations(report: Report, labels: dict[str, str], english: dict[str, str]) -> RecommendationsReport:
+    """Place every theme in the planned section it matches; keep the rest for the editor."""
+    placed: dict[SectionKey, list[Theme]] = {key: [] for key in PLANNED_SECTIONS}
+    unplaced: list[Theme] = []
+    for theme in report.themes:
+        key = section_for(theme.title, [labels, english])
+        (placed[key] if key else unplaced).append(theme)
+    return RecommendationsReport(
+        sections=[PlannedSection(key=k, label_key=f"rec_{k}", themes=placed[k]) for k in PLANNED_SECTIONS],
+        unplaced=unplaced,
+        recommendations=report.actions,
+    )
+
+
+DocumentData = ShortReport | BriefingPaper | RecommendationsReport | None
+
+
+def document_data(
+    report: Report, doc_type: str, labels: dict[str, str], english: dict[str, str]
+) -> DocumentData:
+    """The extra context one document type needs (None for the session report)."""
+    if doc_type == "short_report":
+        return short_report(report)
+    if doc_type == "briefing_paper":
+        return briefing_paper(report)
+    if doc_type == "recommendations":
+        return recommendations(report, labels, english)
+    return None
