@@ -17,7 +17,9 @@ A file starting with the zip signature is read as a workbook, anything else as C
 preferring Windows-1252; separated by ``,``, ``;`` or a tab (clevercsv guesses the separator, the others
 are tried when its guess shows no known header). Quoting is always RFC 4180 double quotes, which every
 supported exporter writes; clevercsv's quote guess is not used because on small files it sometimes
-picks "no quoting" and splits dates such as ``"Nov 12, 2024"``.
+picks "no quoting" and splits dates such as ``"Nov 12, 2024"``. Parsing is strict: a quote left open
+is a located error rather than the rest of the file silently read as one cell. An old ``.xls`` (or an
+encrypted workbook), or text under an ``.xlsx`` name, is an error that says how to re-save the file.
 
 Choice or open text: answers are first split into options (``;`` for Zoom and Microsoft Forms; ``, ``
 for Google Forms, see :func:`_split_google`). A question is a *choice* question when it has at most
