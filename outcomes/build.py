@@ -13,9 +13,9 @@ import hashlib
 import json
 import platform
 import time
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -23,11 +23,12 @@ from pydantic import BaseModel, Field
 
 import outcomes
 from outcomes.errors import InputError, OutcomesError, Problem, Problems
-from outcomes.inputs import ASSETS_DIR, SessionInputs, read_inputs
+from outcomes.inputs import ASSETS_DIR, SessionInputs, hash_inputs, read_inputs
 from outcomes.merge import merge
 from outcomes.model import Report
 from outcomes.outputs import Staging, clean_stale_parts, session_lock
 from outcomes.render.templates import RTL_LANGUAGES, TemplateSet, render_html
+from outcomes.session import read_session
 
 FORMATS = ("pdf", "docx", "html")
 DEFAULT_FORMATS = ("pdf", "docx")
@@ -95,9 +96,11 @@ def tool_versions() -> dict[str, str]:
     }
 
 
-def _build_key(inputs: SessionInputs, templates_digest: str, documents: list[str], formats: tuple[str, ...]) -> str:
+def _build_key(
+    hashes: dict[str, str], templates_digest: str, documents: list[str], formats: tuple[str, ...]
+) -> str:
     record = {
-        "inputs": inputs.hashes,
+        "inputs": hashes,
         "templates": templates_digest,
         "tools": tool_versions(),
         "documents": documents,
@@ -116,14 +119,14 @@ def read(folder: Path) -> SessionInputs:
 
 
 def plan_from(inputs: SessionInputs, options: BuildOptions) -> Plan:
-    """Merge what was read and decide what to build (nothing, if inputs, templates and tools are unchanged)."""
+    """Merge what was read and decide what to build (nothing if inputs, templates, tools are unchanged)."""
     started = time.perf_counter()
     assert inputs.session is not None
     report = merge(inputs.session, inputs.notes, inputs.worksheet, inputs.polls, inputs.problems)
     documents = options.documents or report.session.documents
     out_dir = options.out / report.session.id
     templates_digest = options.templates.digest()
-    key = _build_key(inputs, templates_digest, documents, options.formats)
+    key = _build_key(inputs.hashes, templates_digest, documents, options.formats)
     up_to_date = (
         not options.force
         and _recorded_key(out_dir) == key
@@ -155,11 +158,47 @@ def plan(folder: Path, options: BuildOptions) -> Plan:
     return plan_from(read(folder), options)
 
 
-def _recorded_key(out_dir: Path) -> str | None:
+def _record(out_dir: Path) -> dict:
     try:
-        return json.loads((out_dir / "build.json").read_text("utf-8")).get("key")
-    except (OSError, ValueError, AttributeError):
+        record = json.loads((out_dir / "build.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _recorded_key(out_dir: Path) -> str | None:
+    return _record(out_dir).get("key")
+
+
+def skip_if_unchanged(folder: Path, options: BuildOptions) -> BuildResult | None:
+    """The result of the last build if nothing that affects it changed, without reading the notes.
+
+    Only session.yaml is parsed (for the session id and documents); everything else is hashed.
+    """
+    if options.force:
         return None
+    problems = Problems()
+    session = read_session(folder, problems)
+    if session is None or problems.errors:
+        return None
+    documents = options.documents or session.documents
+    out_dir = options.out / session.id
+    record = _record(out_dir)
+    if not record or not _outputs_exist(out_dir, documents, options.formats):
+        return None
+    key = _build_key(hash_inputs(folder), options.templates.digest(), documents, options.formats)
+    if record.get("key") != key:
+        return None
+    return BuildResult(
+        session=session.id,
+        folder=str(folder),
+        out_dir=str(out_dir),
+        status="unchanged",
+        documents=documents,
+        warnings=[str(w) for w in record.get("warnings", [])],
+        deadline=session.deadline,
+        draft_summary=bool(record.get("draft_summary")),
+    )
 
 
 def _outputs_exist(out_dir: Path, documents: list[str], formats: tuple[str, ...]) -> bool:
@@ -187,12 +226,23 @@ def render(p: Plan, doc_type: str, fmt: str, templates: TemplateSet) -> Rendered
             staged.write_text(html, encoding="utf-8")
         elif fmt == "pdf":
             roots = [*templates.roots, p.inputs.folder / ASSETS_DIR]
-            refused = write_pdf(html, p.inputs.folder, roots, staged, title=title, lang=session.language,
-                                created=session.date)
+            refused = write_pdf(
+                html, p.inputs.folder, roots, staged, title=title, lang=session.language, created=session.date
+            )
         elif fmt == "docx":
-            reference = templates.find(f"{doc_type}/reference.docx") or templates.require("_shared/reference.docx")
-            write_docx(html, staged, reference, title=title, lang=session.language,
-                       rtl=session.language in RTL_LANGUAGES, created=session.date, toc_title=labels["contents"])
+            reference = templates.find(f"{doc_type}/reference.docx") or templates.require(
+                "_shared/reference.docx"
+            )
+            write_docx(
+                html,
+                staged,
+                reference,
+                title=title,
+                lang=session.language,
+                rtl=session.language in RTL_LANGUAGES,
+                created=session.date,
+                toc_title=labels["contents"],
+            )
         else:
             raise OutcomesError(f"unknown format '{fmt}'; use {', '.join(FORMATS)}")
     except BaseException:
@@ -221,8 +271,10 @@ def finish(p: Plan, rendered: list[Rendered]) -> BuildResult:
             "formats": list(p.formats),
             "draft_summary": p.report.executive_summary.draft,
             "warnings": warnings,
-            "timings": {**{k: round(v, 4) for k, v in p.timings.items()},
-                        **{r.name: round(r.seconds, 4) for r in rendered}},
+            "timings": {
+                **{k: round(v, 4) for k, v in p.timings.items()},
+                **{r.name: round(r.seconds, 4) for r in rendered},
+            },
         }
         staging.write_text("build.json", json.dumps(record, indent=2, ensure_ascii=False) + "\n")
         staging.commit()
@@ -269,6 +321,9 @@ def failed(folder: Path, problems: list[Problem] | None = None, message: str | N
 
 def build_session(folder: Path, options: BuildOptions) -> BuildResult:
     """Build one session in this process; input problems come back as a failed result."""
+    skipped = skip_if_unchanged(folder, options)
+    if skipped is not None:
+        return skipped
     try:
         p = plan(folder, options)
     except InputError as exc:

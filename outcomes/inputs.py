@@ -61,7 +61,8 @@ def input_files(folder: Path) -> list[Path]:
 
 def hash_inputs(folder: Path) -> dict[str, str]:
     return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in input_files(folder)
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in input_files(folder)
     }
 
 
@@ -75,8 +76,10 @@ def read_inputs(folder: Path) -> SessionInputs:
     inputs = SessionInputs(folder, session, problems=problems, hashes=hash_inputs(folder))
     for entry in sorted(folder.iterdir()):
         if entry.name not in KNOWN_ENTRIES and not entry.name.startswith("."):
-            problems.warn(Location(str(entry)), "ignored: a session folder holds session.yaml, notes/, "
-                          "polls/, worksheet.xlsx and assets/")
+            problems.warn(
+                Location(str(entry)),
+                "ignored: a session folder holds session.yaml, notes/, polls/, worksheet.xlsx and assets/",
+            )
     for path in _listing(folder / NOTES_DIR, NOTE_SUFFIXES, problems):
         note = read_note(path, path.relative_to(folder).as_posix(), problems)
         if note is not None:

@@ -239,8 +239,9 @@ def _draft_summary(report: Report, problems: Problems) -> ExecutiveSummary:
         Location("notes"),
         "no note has an executive summary; a draft was assembled from the themes for the editor to revise",
     )
-    return ExecutiveSummary(parts=[SummaryPart(paragraphs=[Paragraph(text=" ".join(sentences), sources=sources)])],
-                            draft=True)
+    return ExecutiveSummary(
+        parts=[SummaryPart(paragraphs=[Paragraph(text=" ".join(sentences), sources=sources)])], draft=True
+    )
 
 
 def action_line_table(themes: list[Theme]) -> list[ActionLineRow]:

@@ -40,7 +40,9 @@ def read_session(folder: Path, problems: Problems) -> SessionMeta | None:
     path = folder / SESSION_FILE
     where = Location(str(path))
     if not path.is_file():
-        problems.error(Location(str(folder)), f"no {SESSION_FILE} in this session folder (run 'outcomes init')")
+        problems.error(
+            Location(str(folder)), f"no {SESSION_FILE} in this session folder (run 'outcomes init')"
+        )
         return None
     if path.stat().st_size > MAX_SESSION_BYTES:
         problems.error(where, f"{SESSION_FILE} is larger than {MAX_SESSION_BYTES // 1024} KB")
@@ -204,7 +206,8 @@ def _check_people(value: Any, where: Location, problems: Problems, path: Path) -
             if label is None:
                 known = ", ".join(g.label for g in catalog.regional_groups())
                 problems.error(
-                    at("region"), f"regional group '{entry['region']}' of {name} is not an IGF group; use {known}"
+                    at("region"),
+                    f"regional group '{entry['region']}' of {name} is not an IGF group; use {known}",
                 )
             person.region = label
         for key in ("gender", "affiliation"):

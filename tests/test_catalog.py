@@ -9,7 +9,11 @@ from outcomes import catalog
     ("text", "codes", "unknown"),
     [
         ("C2 (Information and Communication Infrastructure), C6 (Enabling Environment)", ["C2", "C6"], []),
-        ("C3 (Access to Information), C8 (Cultural Diversity), C10 (Ethical Dimensions)", ["C3", "C8", "C10"], []),
+        (
+            "C3 (Access to Information), C8 (Cultural Diversity), C10 (Ethical Dimensions)",
+            ["C3", "C8", "C10"],
+            [],
+        ),
         ("С5 and С11", ["C5", "C11"], []),  # Cyrillic Es
         ("c 1; c11", ["C1", "C11"], []),
         ("Enabling environment, e-health", ["C6", "C7.4"], []),

@@ -18,7 +18,15 @@ OUTCOMES = str(Path(sys.executable).parent / "outcomes")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
     done = subprocess.run(
-        [OUTCOMES, "build", str(ROOT / "inputs" / "igf2025-ws106"), "--out", str(out), "--doc", "session_report"],
+        [
+            OUTCOMES,
+            "build",
+            str(ROOT / "inputs" / "igf2025-ws106"),
+            "--out",
+            str(out),
+            "--doc",
+            "session_report",
+        ],
         capture_output=True,
         text=True,
         timeout=600,
@@ -59,12 +67,19 @@ def test_pdf_text_bookmarks_structure_and_fonts(built):
                 titles.append(item.title)
 
     walk(reader.outline)
-    for heading in ("Executive summary", "Key themes and discussion points", "Recommended actions",
-                    "WSIS action line summary alignment", "Enhancing Cooperation and Multi-Stakeholder Collaboration"):
+    for heading in (
+        "Executive summary",
+        "Key themes and discussion points",
+        "Recommended actions",
+        "WSIS action line summary alignment",
+        "Enhancing Cooperation and Multi-Stakeholder Collaboration",
+    ):
         assert heading in titles
     check = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
-    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    fonts = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     assert fonts and all(line.split()[-5] == "yes" for line in fonts), fonts  # the "emb" column
     assert reader.metadata.title.startswith("WS #106")
     first = reader.pages[1].extract_text()
@@ -89,7 +104,16 @@ def test_docx_heading_styles_and_real_tables(built):
 def test_report_json_traces_every_item(built):
     folder, _ = built
     report = json.loads((folder / "report.json").read_text())
-    assert [r["code"] for r in report["action_line_table"]] == ["C1", "C2", "C3", "C5", "C6", "C8", "C10", "C11"]
+    assert [r["code"] for r in report["action_line_table"]] == [
+        "C1",
+        "C2",
+        "C3",
+        "C5",
+        "C6",
+        "C8",
+        "C10",
+        "C11",
+    ]
     for theme in report["themes"]:
         assert theme["sources"]
         for item in theme["takeaways"]:
@@ -105,8 +129,12 @@ def test_seed_002_session_report_as_the_only_note_round_trips(tmp_path):
     """The acceptance check of the foundation issue, through the whole build."""
     session = tmp_path / "seed002"
     (session / "notes").mkdir(parents=True)
-    shutil.copy(ROOT / "tests/fixtures/notes/seed002_session_report_pasted.txt", session / "notes" / "report.txt")
-    (session / "session.yaml").write_text('code: "WS #106"\ntitle: Seed 002\nformat: Roundtable\n', encoding="utf-8")
+    shutil.copy(
+        ROOT / "tests/fixtures/notes/seed002_session_report_pasted.txt", session / "notes" / "report.txt"
+    )
+    (session / "session.yaml").write_text(
+        'code: "WS #106"\ntitle: Seed 002\nformat: Roundtable\n', encoding="utf-8"
+    )
     from outcomes.build import BuildOptions, build_session
 
     result = build_session(session, BuildOptions(out=tmp_path / "out", formats=("docx",)))
@@ -117,4 +145,13 @@ def test_seed_002_session_report_as_the_only_note_round_trips(tmp_path):
     assert len({t["title"] for t in report["themes"]}) == 5
     assert sum(len(t["takeaways"]) for t in report["themes"]) == 14
     assert len(report["actions"]) == 4
-    assert [r["code"] for r in report["action_line_table"]] == ["C1", "C2", "C3", "C5", "C6", "C8", "C10", "C11"]
+    assert [r["code"] for r in report["action_line_table"]] == [
+        "C1",
+        "C2",
+        "C3",
+        "C5",
+        "C6",
+        "C8",
+        "C10",
+        "C11",
+    ]

@@ -23,8 +23,14 @@ from outcomes.model import (
 @pytest.mark.parametrize(
     ("a", "b"),
     [
-        ("Security & harmful activity mitigation in practice", "Security and Harmful Activity Mitigation in Practice"),
-        ("Understanding the Internet infrastructure ecosystem", "Understanding the Internet Infrastructure Ecosystem."),
+        (
+            "Security & harmful activity mitigation in practice",
+            "Security and Harmful Activity Mitigation in Practice",
+        ),
+        (
+            "Understanding the Internet infrastructure ecosystem",
+            "Understanding the Internet Infrastructure Ecosystem.",
+        ),
         ("Infrastructure visibility and modernisation", "Infrastructure visibility and modernization"),
         ("Types of technical operators", "Types of technical operators (profiles)"),
         ("1. Inclusivity & ethics", "Inclusivity and Ethics"),
@@ -61,9 +67,21 @@ def test_different_themes(a, b):
             "Multi-stakeholder trust and collaboration is essential for a resilient internet",
             True,
         ),
-        ("Invite network operator groups to IGF sessions.", "Invite the network operator groups to the IGF sessions.", True),
-        ("Fund training for network engineers in Africa.", "Fund training for network engineers in Asia.", False),
-        ("Encourage international regulatory harmonization.", "Discourage international regulatory harmonization.", False),
+        (
+            "Invite network operator groups to IGF sessions.",
+            "Invite the network operator groups to the IGF sessions.",
+            True,
+        ),
+        (
+            "Fund training for network engineers in Africa.",
+            "Fund training for network engineers in Asia.",
+            False,
+        ),
+        (
+            "Encourage international regulatory harmonization.",
+            "Discourage international regulatory harmonization.",
+            False,
+        ),
         ("Publish routing security measurements.", "Publish DNS resilience measurements.", False),
     ],
 )
@@ -98,14 +116,34 @@ def theme(title, path, line, codes=(), takeaways=()):
 def test_worksheet_first_then_notes_in_file_name_order_with_every_source():
     sheet = Worksheet(
         path="worksheet.xlsx",
-        themes=[Theme(title="Routing security", action_lines=["C5"], sources=[src("worksheet.xlsx", sheet="Themes", row=2)])],
-        takeaways=[("routing SECURITY", Takeaway(text="ROV by default.", sources=[src("worksheet.xlsx", sheet="Takeaways", row=2)]))],
-        actions=[Action(text="Deploy RPKI.", actors=["Operators"], sources=[src("worksheet.xlsx", sheet="Actions", row=2)])],
+        themes=[
+            Theme(
+                title="Routing security",
+                action_lines=["C5"],
+                sources=[src("worksheet.xlsx", sheet="Themes", row=2)],
+            )
+        ],
+        takeaways=[
+            (
+                "routing SECURITY",
+                Takeaway(text="ROV by default.", sources=[src("worksheet.xlsx", sheet="Takeaways", row=2)]),
+            )
+        ],
+        actions=[
+            Action(
+                text="Deploy RPKI.",
+                actors=["Operators"],
+                sources=[src("worksheet.xlsx", sheet="Actions", row=2)],
+            )
+        ],
     )
     b = note("notes/b.md", themes=[theme("Capacity building", "notes/b.md", 3)], actions=["Deploy RPKI"])
     a = note(
         "notes/a.md",
-        themes=[theme("Routing Security", "notes/a.md", 5, ["C2"], ["ROV by default"]), theme("IPv6", "notes/a.md", 20)],
+        themes=[
+            theme("Routing Security", "notes/a.md", 5, ["C2"], ["ROV by default"]),
+            theme("IPv6", "notes/a.md", 20),
+        ],
     )
     problems = Problems()
     report = merge(SessionMeta(id="s"), [b, a], sheet, [], problems)
@@ -142,7 +180,10 @@ def test_summaries_combined_by_group_onsite_and_online_alternating():
 
 def test_draft_summary_when_no_rapporteur_wrote_one():
     problems = Problems()
-    n = note("notes/a.md", themes=[theme("Routing", "notes/a.md", 1, takeaways=["ROV works"]), theme("IPv6", "notes/a.md", 9)])
+    n = note(
+        "notes/a.md",
+        themes=[theme("Routing", "notes/a.md", 1, takeaways=["ROV works"]), theme("IPv6", "notes/a.md", 9)],
+    )
     report = merge(SessionMeta(id="s"), [n], None, [], problems)
     assert report.executive_summary.draft
     text = report.executive_summary.parts[0].paragraphs[0].text
@@ -153,7 +194,9 @@ def test_draft_summary_when_no_rapporteur_wrote_one():
 def test_worksheet_takeaway_for_an_unknown_theme_is_kept_with_a_warning():
     sheet = Worksheet(
         path="worksheet.xlsx",
-        takeaways=[("Quantum", Takeaway(text="Prepare.", sources=[src("worksheet.xlsx", sheet="Takeaways", row=4)]))],
+        takeaways=[
+            ("Quantum", Takeaway(text="Prepare.", sources=[src("worksheet.xlsx", sheet="Takeaways", row=4)]))
+        ],
     )
     problems = Problems()
     report = merge(SessionMeta(id="s"), [], sheet, [], problems)
@@ -163,9 +206,13 @@ def test_worksheet_takeaway_for_an_unknown_theme_is_kept_with_a_warning():
 
 def test_speakers_counted_once_by_group_region_and_gender():
     people = [
-        Person(name="A", role=Role.SPEAKER, stakeholder="Civil Society", region="African Group", gender="female"),
+        Person(
+            name="A", role=Role.SPEAKER, stakeholder="Civil Society", region="African Group", gender="female"
+        ),
         Person(name="B", role=Role.SPEAKER, stakeholder="Government", region="African Group"),
-        Person(name="a", role=Role.SPEAKER, stakeholder="Civil Society", region="African Group", gender="female"),
+        Person(
+            name="a", role=Role.SPEAKER, stakeholder="Civil Society", region="African Group", gender="female"
+        ),
         Person(name="M", role=Role.MODERATOR, stakeholder="Private Sector"),
     ]
     stats = speaker_stats(people)

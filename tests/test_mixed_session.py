@@ -54,7 +54,13 @@ def test_every_kind_was_read(mixed):
     kinds = {Path(p).suffix for p in record["inputs"]}
     assert kinds >= {".yaml", ".xlsx", ".txt", ".docx", ".md", ".odt", ".csv"}
     paths = {s["path"] for t in report["themes"] for s in t["sources"]}
-    assert {"worksheet.xlsx", "notes/01-pasted.txt", "notes/02-word.docx", "notes/03-markdown.md", "notes/04-writer.odt"} <= paths
+    assert {
+        "worksheet.xlsx",
+        "notes/01-pasted.txt",
+        "notes/02-word.docx",
+        "notes/03-markdown.md",
+        "notes/04-writer.odt",
+    } <= paths
 
 
 def test_themes_merged_across_worksheet_and_notes(mixed):
@@ -73,7 +79,11 @@ def test_themes_merged_across_worksheet_and_notes(mixed):
 def test_takeaways_and_actions_deduplicated_with_every_source(mixed):
     _folder, report, _ = mixed
     security = next(t for t in report["themes"] if "harmful activity mitigation" in t["title"].casefold())
-    trust = [k for k in security["takeaways"] if k["text"].casefold().startswith("harmful activity mitigation is essential")]
+    trust = [
+        k
+        for k in security["takeaways"]
+        if k["text"].casefold().startswith("harmful activity mitigation is essential")
+    ]
     assert len(trust) == 1
     assert {s["path"] for s in trust[0]["sources"]} >= {"notes/01-pasted.txt", "notes/05-repeat.md"}
     harmonise = [a for a in report["actions"] if "regulatory harmoni" in a["text"]]
@@ -98,7 +108,9 @@ def test_poll_counts_match_the_export(mixed):
     assert len(report["polls"]) == 3 + 4 + 4 + 4
     dumped = (folder / "report.json").read_text()
     assert "@" not in dumped and "Ingrid Solberg" not in dumped and "kenji.watanabe" not in dumped
-    text = " ".join(" ".join(p.extract_text() for p in PdfReader(folder / "session_report.pdf").pages).split())
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(folder / "session_report.pdf").pages).split()
+    )
     assert "Hosting provider" in text and "Poll results" in text
     assert "Ingrid Solberg" not in text and "@example" not in text
     doc = Document(folder / "session_report.docx")

@@ -37,13 +37,25 @@ def test_seed_002_session_report_pasted_as_text_round_trips():
     takeaways = [k.text for t in note.themes for k in t.takeaways]
     assert len(takeaways) == 14
     assert takeaways[0] == "Visibility and modernization across infrastructure layers are urgently needed."
-    assert takeaways[-1] == "Global disparities must be addressed through inclusive, community-informed governance."
+    assert (
+        takeaways[-1]
+        == "Global disparities must be addressed through inclusive, community-informed governance."
+    )
     assert [len(t.takeaways) for t in note.themes] == [3, 3, 3, 3, 2]
     assert [a.text.split()[0] for a in note.actions] == ["Develop", "Encourage", "Support", "Facilitate"]
     assert len(note.conclusion) == 1 and note.conclusion[0].text.startswith("The meeting concluded")
     # The trailing "WSIS Action Line Summary Alignment" table is not a theme.
     assert not any("Visibility" in t.title or "Summary" in t.title for t in note.themes)
-    assert [row.code for row in action_line_table(note.themes)] == ["C1", "C2", "C3", "C5", "C6", "C8", "C10", "C11"]
+    assert [row.code for row in action_line_table(note.themes)] == [
+        "C1",
+        "C2",
+        "C3",
+        "C5",
+        "C6",
+        "C8",
+        "C10",
+        "C11",
+    ]
     # Narrative stays with its theme; the first theme has two paragraphs.
     assert len(note.themes[0].narrative) == 2
 
@@ -73,7 +85,11 @@ def test_markdown_with_front_matter_nesting_and_bold_label(tmp_path):
     )
     note, problems = read(path)
     assert not problems.items
-    assert (note.meta.rapporteur, note.meta.group, note.meta.channel.value) == ("Ana Silva", "Group A", "online")
+    assert (note.meta.rapporteur, note.meta.group, note.meta.channel.value) == (
+        "Ana Silva",
+        "Group A",
+        "online",
+    )
     assert [t.title for t in note.themes] == ["Routing security", "Capacity building"]
     assert note.themes[0].action_lines == ["C2", "C5"]
     assert [k.text for k in note.themes[0].takeaways] == ["ROV should be default.", "Measure it."]
@@ -107,7 +123,10 @@ def test_word_note_headings_list_styles_and_bold_takeaways_label(tmp_path):
     theme = note.themes[0]
     assert (theme.title, theme.action_lines) == ("Types of technical operators", ["C2"])
     assert [p.text for p in theme.narrative] == ["Data centre and ISP engineers were named."]
-    assert [k.text for k in theme.takeaways] == ["Engineers rarely attend policy fora.", "Outreach must be targeted."]
+    assert [k.text for k in theme.takeaways] == [
+        "Engineers rarely attend policy fora.",
+        "Outreach must be targeted.",
+    ]
     assert [a.text for a in note.actions] == ["Invite NOG communities."]
     # Word has no lines: the location is the paragraph number.
     assert theme.sources[0].line is not None
@@ -216,7 +235,9 @@ def test_unknown_channel_is_an_error_with_its_line(tmp_path):
     path = tmp_path / "c.md"
     path.write_text("Rapporteur: A\nChannel: carrier pigeon\n\n# Summary\n\nx\n", encoding="utf-8")
     _, problems = read(path)
-    assert [str(e) for e in problems.errors] == [f"{path}:2: channel 'carrier pigeon' is not known; use onsite or online"]
+    assert [str(e) for e in problems.errors] == [
+        f"{path}:2: channel 'carrier pigeon' is not known; use onsite or online"
+    ]
 
 
 def test_unknown_action_line_is_a_warning_with_its_line(tmp_path):
@@ -224,4 +245,6 @@ def test_unknown_action_line_is_a_warning_with_its_line(tmp_path):
     path.write_text("# Theme\n\nWSIS: C5, C42\n\ntext\n", encoding="utf-8")
     note, problems = read(path)
     assert note.themes[0].action_lines == ["C5"]
-    assert [str(w) for w in problems.warnings] == [f"{path}:3: warning: 'C42' is not a WSIS action line (C1-C11)"]
+    assert [str(w) for w in problems.warnings] == [
+        f"{path}:3: warning: 'C42' is not a WSIS action line (C1-C11)"
+    ]

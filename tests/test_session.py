@@ -21,7 +21,12 @@ def test_complete_session(tmp_path):
     )
     assert not problems.items
     assert meta.id == tmp_path.name
-    assert (meta.code, meta.date, meta.deadline, meta.language) == ("WS #106", dt.date(2025, 6, 24), dt.date(2025, 7, 6), "es")
+    assert (meta.code, meta.date, meta.deadline, meta.language) == (
+        "WS #106",
+        dt.date(2025, 6, 24),
+        dt.date(2025, 7, 6),
+        "es",
+    )
     assert meta.documents == ["session_report", "short_report"]
     person = meta.people[0]
     assert (person.role.value, person.stakeholder, person.region) == (
