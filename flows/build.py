@@ -2,11 +2,16 @@
 
 ``build_sessions`` builds one or many session folders. Each session is a task (a task, not a
 subflow: a sync subflow costs about a second at exit); inside it, nested tasks read the inputs,
-merge them, render each format and write the outputs. Rendering is CPU-bound and WeasyPrint holds the
-GIL, so the render tasks hand their documents to a pool of warm worker processes
-(:class:`outcomes.pool.RenderPool`): Prefect tracks every task in the flow process while the renderers
-run in parallel, without the temporary API server per worker that ``ProcessPoolTaskRunner`` starts on
-the embedded default.
+merge them, render each document and write the outputs. A session that fails ends in a Failed task
+run carrying its :class:`BuildResult`, so Prefect shows it red while the other sessions go on, and the
+flow run ends Failed naming the sessions that failed.
+
+Rendering is CPU-bound and WeasyPrint holds the GIL, so the session tasks run on threads in the flow
+process (where Prefect tracks them cheaply, over one API connection) and hand each document to a
+pool of warm renderer processes (:class:`outcomes.pool.RenderPool`), which also enforces the
+per-document time limit. ``ProcessPoolTaskRunner`` or Dask work too (``renderer="inline"`` renders
+in the task's own process); the flow then points their worker processes at this run's API server, so
+that they do not each start a temporary one. Measurements: ``docs/prefect.md``.
 """
 
 from __future__ import annotations
@@ -14,17 +19,69 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# The temporary server of the embedded default starts slowly on a loaded machine (default 20 s).
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
+import contextlib  # noqa: E402
+import datetime as dt  # noqa: E402
+import threading  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any, Literal  # noqa: E402
 
-from prefect import flow, task  # noqa: E402
+from prefect import flow, get_run_logger, task  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.context import FlowRunContext  # noqa: E402
+from prefect.futures import as_completed  # noqa: E402
+from prefect.states import Completed, Failed, State  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+from prefect.utilities.annotations import quote  # noqa: E402
 
+from outcomes import artifacts  # noqa: E402
 from outcomes import build as lib  # noqa: E402
 from outcomes.errors import InputError, OutcomesError  # noqa: E402
 from outcomes.outputs import clean_stale_parts, session_lock  # noqa: E402
-from outcomes.pool import RenderPool  # noqa: E402
+from outcomes.pool import RENDER_TIMEOUT_S, RenderPool, default_workers  # noqa: E402
 from outcomes.render.templates import TemplateSet  # noqa: E402
+
+Renderer = Literal["pool", "inline"]
+# Outputs and build.json are the record; Prefect's result cache would only cost a pickle per task.
+NOT_CACHED: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """Everything a session task needs, picklable for process and Dask workers."""
+
+    out: str = "outputs"
+    documents: tuple[str, ...] = ()
+    formats: tuple[str, ...] = lib.DEFAULT_FORMATS
+    templates: str | None = None
+    force: bool = False
+    renderer: Renderer = "pool"
+    render_workers: int = 0  # 0: one renderer per core of the process that renders
+    render_timeout: float = RENDER_TIMEOUT_S
+    today: dt.date = field(default_factory=dt.date.today)
+
+    def options(self) -> lib.BuildOptions:
+        return lib.BuildOptions(
+            out=Path(self.out),
+            documents=list(self.documents) or None,
+            formats=self.formats,
+            templates=_template_set(self.templates),
+            force=self.force,
+        )
+
+
+_template_sets: dict[str | None, TemplateSet] = {}
+
+
+def _template_set(folder: str | None) -> TemplateSet:
+    """One template set per folder and process: its Jinja environment compiles each template once."""
+    if folder not in _template_sets:
+        _template_sets[folder] = TemplateSet(Path(folder) if folder else None)
+    return _template_sets[folder]
 
 
 def retry_only_renderer_failures(task, task_run, state) -> bool:
@@ -38,34 +95,62 @@ def retry_only_renderer_failures(task, task_run, state) -> bool:
     return False
 
 
-@task(name="read", task_run_name="read {folder}")
-def read_task(folder: str) -> lib.SessionInputs:
+@task(name="read", task_run_name="read {session}", **NOT_CACHED)
+def read_task(folder: str, session: str) -> lib.SessionInputs:
     return lib.read(Path(folder))
 
 
-@task(name="merge", task_run_name="merge {inputs.folder.name}")
-def merge_task(inputs: lib.SessionInputs, options: lib.BuildOptions) -> lib.Plan:
+@task(name="merge", task_run_name="merge {session}", **NOT_CACHED)
+def merge_task(inputs: lib.SessionInputs, options: lib.BuildOptions, session: str) -> lib.Plan:
     return lib.plan_from(inputs, options)
 
 
-@task(name="render", task_run_name="render {fmt}: {p.report.session.id}", retries=1,
-      retry_condition_fn=retry_only_renderer_failures)
-def render_task(p: lib.Plan, fmt: str, templates_dir: str | None) -> list[lib.Rendered]:
-    jobs = [(doc, f) for doc, f in lib.jobs(p) if f == fmt]
-    return RenderPool.shared().render_all(p, jobs, templates_dir)
+@task(
+    name="render",
+    task_run_name="render {doc_type}: {session}",
+    retries=1,
+    retry_delay_seconds=1,
+    retry_condition_fn=retry_only_renderer_failures,
+    **NOT_CACHED,
+)
+def render_task(
+    p: lib.Plan, doc_type: str, session: str, settings: BatchSettings, templates: TemplateSet
+) -> list[lib.Rendered]:
+    """Render one document in every format, in parallel on the render pool."""
+    jobs = [(d, f) for d, f in lib.jobs(p) if d == doc_type]
+    if settings.renderer == "inline":
+        return _render_inline(p, jobs, templates)
+    pool = RenderPool.shared(settings.render_workers or None, settings.render_timeout)
+    return pool.render_all(p, jobs, settings.templates, settings.render_timeout)
 
 
-@task(name="write", task_run_name="write {p.report.session.id}")
-def write_task(p: lib.Plan, rendered: list[lib.Rendered]) -> lib.BuildResult:
+def _render_inline(p: lib.Plan, jobs: list[tuple[str, str]], templates: TemplateSet) -> list[lib.Rendered]:
+    done: list[lib.Rendered] = []
+    try:
+        for doc, fmt in jobs:
+            done.append(lib.render(p, doc, fmt, templates))
+    except BaseException:
+        for r in done:
+            r.staged.unlink(missing_ok=True)
+        raise
+    return done
+
+
+@task(name="write", task_run_name="write {session}", **NOT_CACHED)
+def write_task(p: lib.Plan, rendered: list[lib.Rendered], session: str) -> lib.BuildResult:
     return lib.finish(p, rendered)
 
 
-@task(name="session", task_run_name="session {folder}")
-def session_task(folder: str, options: lib.BuildOptions, templates_dir: str | None) -> lib.BuildResult:
-    """Build one session; input errors become a failed result so the other sessions still build."""
+def build_one(folder: str, session: str, settings: BatchSettings) -> lib.BuildResult:
+    """The stages of one session as nested tasks; every expected failure becomes a failed result."""
+    options = settings.options()
+    skipped = lib.skip_if_unchanged(Path(folder), options)  # hashes only: no notes read, no task runs
+    if skipped is not None:
+        return skipped
     try:
-        inputs = read_task(folder)
-        p = merge_task(inputs, options)
+        inputs = read_task(folder, session)
+        # quote(): Prefect would otherwise walk every field of these models looking for futures.
+        p = merge_task(quote(inputs), quote(options), session)
     except InputError as exc:
         return lib.failed(Path(folder), exc.problems)
     with session_lock(p.out_dir):
@@ -74,16 +159,129 @@ def session_task(folder: str, options: lib.BuildOptions, templates_dir: str | No
             return lib.unchanged(p)
         rendered: list[lib.Rendered] = []
         try:
-            for fmt in dict.fromkeys(f for _doc, f in lib.jobs(p)):
-                rendered += render_task(p, fmt, templates_dir)
+            for doc_type in p.documents:
+                rendered += render_task(quote(p), doc_type, session, settings, quote(options.templates))
+            return write_task(quote(p), quote(rendered), session)
         except OutcomesError as exc:
             for r in rendered:
                 r.staged.unlink(missing_ok=True)
-            return lib.failed(Path(folder), message=f"{folder}: {exc}")
-        return write_task(p, rendered)
+            clean_stale_parts(p.out_dir)  # a killed renderer leaves its staged file behind
+            result = lib.failed(Path(folder), message=str(exc))
+            result.session = p.report.session.id
+            result.documents, result.deadline = p.documents, p.report.session.deadline
+            return result
 
 
-@flow(name="build-sessions", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True)
+@task(name="session", task_run_name="{session}", **NOT_CACHED)
+def session_task(folder: str, session: str, settings: BatchSettings) -> lib.BuildResult | State:
+    """Build one session; a failed session is a Failed task run that still carries its result."""
+    result = build_one(folder, session, settings)
+    try:
+        artifacts.publish_session(result, settings.today)
+    except Exception as exc:  # noqa: BLE001 - a missing summary must not fail a built session
+        get_run_logger().warning("could not publish the summary of %s: %s", session, exc)
+    if result.status == "failed":
+        return Failed(message=f"{result.session}: " + "; ".join(result.errors)[:1000], data=result)
+    return result
+
+
+# ---------------------------------------------------------------- progress listeners (the CLI's bar)
+
+Listener = Callable[[lib.BuildResult, int, int], None]
+_listeners: list[Listener] = []
+_listeners_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def progress_listener(listener: Listener) -> Iterator[None]:
+    """Call ``listener(result, done, total)`` in this process as each session finishes."""
+    with _listeners_lock:
+        _listeners.append(listener)
+    try:
+        yield
+    finally:
+        with _listeners_lock:
+            _listeners.remove(listener)
+
+
+def _notify(result: lib.BuildResult, done: int, total: int) -> None:
+    for listener in list(_listeners):
+        listener(result, done, total)
+
+
+SHARE_API_SERVER = True  # the measurements switch it off to time the stock behaviour
+
+
+@contextlib.contextmanager
+def _share_api_server() -> Iterator[None]:
+    """Point worker processes (process pool, Dask) at this run's API server.
+
+    On the embedded default the API is a temporary server that only this process knows about;
+    without this, every worker process would start a server of its own.
+    """
+    ctx = FlowRunContext.get()
+    api_url = getattr(getattr(ctx, "client", None), "api_url", None)
+    if (
+        not SHARE_API_SERVER
+        or ctx is None
+        or api_url is None
+        or isinstance(ctx.task_runner, ThreadPoolTaskRunner)
+    ):
+        yield
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: str(api_url).rstrip("/")}):
+        yield
+
+
+def run_batch(folders: list[str], settings: BatchSettings) -> list[lib.BuildResult]:
+    """Submit one session task per folder (inside a flow); collect every result, failed or not."""
+    logger = get_run_logger()
+    results: dict[int, lib.BuildResult] = {}
+    progress = artifacts.Progress(len(folders)) if len(folders) > 1 else None
+    try:
+        with _share_api_server():
+            futures = {
+                session_task.submit(folder, Path(folder).name, settings): i
+                for i, folder in enumerate(folders)
+            }
+            for future in as_completed(list(futures)):
+                i = futures[future]
+                result = future.result(raise_on_failure=False)
+                if not isinstance(result, lib.BuildResult):
+                    # Not an input or render problem: a bug or a crash. Keep it, name it, go on.
+                    message = f"{folders[i]}: {type(result).__name__}: {result}"
+                    logger.error("session %s crashed: %s", Path(folders[i]).name, message)
+                    result = lib.failed(Path(folders[i]), message=message)
+                results[i] = result
+                _notify(result, len(results), len(folders))
+                if progress is not None:
+                    progress.advance()
+    finally:
+        RenderPool.shutdown_shared()
+    ordered = [results[i] for i in range(len(folders))]
+    artifacts.publish_run(ordered, settings.today)
+    return ordered
+
+
+def final_state(results: list[lib.BuildResult]) -> State:
+    """Completed when every session built (or was unchanged), else Failed naming the sessions."""
+    failed = [r.session for r in results if r.status == "failed"]
+    summary = artifacts.run_description(results)
+    if failed:
+        get_run_logger().error(summary)
+        return Failed(message=summary, data=results)
+    get_run_logger().info(summary)
+    return Completed(message=summary, data=results)
+
+
+@flow(
+    name="build-sessions",
+    task_runner=ThreadPoolTaskRunner(max_workers=2 * default_workers() + 2),
+    log_prints=True,
+    persist_result=False,
+)
 def build_sessions(
     folders: list[str],
     out: str = "outputs",
@@ -91,23 +289,27 @@ def build_sessions(
     formats: list[str] | None = None,
     templates: str | None = None,
     force: bool = False,
-) -> list[lib.BuildResult]:
+    renderer: Renderer = "pool",
+    render_workers: int = 0,
+    render_timeout: float = RENDER_TIMEOUT_S,
+) -> State:
     """Build every session folder given; one failing session never stops the others."""
-    options = lib.BuildOptions(
-        out=Path(out),
-        documents=documents or None,
+    settings = BatchSettings(
+        out=out,
+        documents=tuple(documents or ()),
         formats=tuple(formats or lib.DEFAULT_FORMATS),
-        templates=TemplateSet(Path(templates) if templates else None),
+        templates=templates,
         force=force,
+        renderer=renderer,
+        render_workers=render_workers,
+        render_timeout=render_timeout,
     )
-    try:
-        futures = [session_task.submit(folder, options, templates) for folder in folders]
-        results = []
-        for folder, future in zip(folders, futures, strict=True):
-            result = future.result(raise_on_failure=False)
-            if isinstance(result, BaseException):
-                result = lib.failed(Path(folder), message=f"{folder}: {type(result).__name__}: {result}")
-            results.append(result)
-        return results
-    finally:
-        RenderPool.shutdown_shared()
+    return final_state(run_batch(list(folders), settings))
+
+
+def results_of(state: State) -> list[lib.BuildResult]:
+    """The results a build flow run carries, failed sessions included; re-raise if the run crashed."""
+    data = state.result(raise_on_failure=False)
+    if isinstance(data, BaseException):
+        raise data
+    return list(data)

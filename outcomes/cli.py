@@ -6,6 +6,7 @@ built), 2 a usage error.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -81,7 +82,9 @@ def build(
     out_dir: Annotated[Path, Parameter(name="--out")] = Path("outputs"),
     doc: Annotated[list[str] | None, Parameter(name="--doc", help="document type (repeatable)")] = None,
     format: Annotated[str, Parameter(name="--format", help="comma-separated: pdf,docx,html")] = "pdf,docx",
-    templates: Annotated[Path | None, Parameter(help="editor's template folder layered over the built-in set")] = None,
+    templates: Annotated[
+        Path | None, Parameter(help="editor's template folder layered over the built-in set")
+    ] = None,
     force: Annotated[bool, Parameter(help="rebuild even if nothing changed")] = False,
     debug: bool = False,
 ) -> int:
@@ -99,25 +102,57 @@ def build(
     if templates is not None and not templates.is_dir():
         raise UsageError(f"--templates {templates}: not a folder")
     _quiet_prefect(debug)
-    from flows.build import build_sessions
+    if not debug:
+        # Every session's problems are printed below, located; Prefect's own lines (with tracebacks)
+        # stay in the run's logs, and --debug shows them here.
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+    from flows.build import build_sessions, progress_listener, results_of
 
-    results = build_sessions(
-        folders=[str(f) for f in folders],
-        out=str(out_dir),
-        documents=doc,
-        formats=formats,
-        templates=str(templates) if templates else None,
-        force=force,
-    )
-    return report_results(results)
+    with _progress(len(folders)) as on_result, progress_listener(on_result):
+        state = build_sessions(
+            folders=[str(f) for f in folders],
+            out=str(out_dir),
+            documents=doc,
+            formats=formats,
+            templates=str(templates) if templates else None,
+            force=force,
+            return_state=True,
+        )
+    return report_results(results_of(state))
+
+
+PROGRESS_FROM = 3  # sessions: below this a batch is quick and the summary is enough
+
+
+@contextlib.contextmanager
+def _progress(total: int):
+    """A progress bar on the terminal for batches; nothing when stderr is not a terminal."""
+    if total < PROGRESS_FROM or not err.is_terminal:
+        yield lambda result, done, total: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("{task.description}"))
+    with Progress(*columns, console=err, transient=True) as bar:
+        job = bar.add_task("", total=total)
+        failed: list[str] = []
+
+        def on_result(result, done: int, total: int) -> None:
+            if result.status == "failed":
+                failed.append(result.session)
+            note = f"[red]{len(failed)} failed[/red] " if failed else ""
+            bar.update(job, completed=done, description=f"{note}{result.session}: {result.status}")
+
+        yield on_result
 
 
 def report_results(results) -> int:
-    """Print one line per session, its problems, and where the outputs are."""
+    """Print one line per session, its problems, and where the outputs are; exit 1 if any failed."""
     failed = [r for r in results if r.status == "failed"]
     for r in results:
         if r.status == "failed":
-            err.print(f"[red]✗[/red] {r.session}: input errors, not built", markup=True)
+            err.print(f"[red]✗[/red] {r.session}: not built", markup=True)
             for e in r.errors:
                 err.print(f"  {e}", markup=False)
             continue
@@ -130,8 +165,14 @@ def report_results(results) -> int:
     same = sum(r.status == "unchanged" for r in results)
     out.print(f"{len(results)} session(s): {built} built, {same} unchanged, {len(failed)} failed")
     if failed:
-        err.print("failed: " + ", ".join(r.session for r in failed))
+        named = "; ".join(f"{r.session} ({_first_line(r.errors)})" for r in failed)
+        err.print(f"failed: {named}", markup=False)
     return 1 if failed else 0
+
+
+def _first_line(errors: list[str]) -> str:
+    first = errors[0].splitlines()[0] if errors and errors[0] else "build failed"
+    return first + (f" and {len(errors) - 1} more" if len(errors) > 1 else "")
 
 
 @app.command

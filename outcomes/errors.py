@@ -102,7 +102,12 @@ class TemplateError(OutcomesError):
 
     def __init__(self, template: str, line: int | None, message: str):
         self.location = Location(template, line)
+        self.message = message
         super().__init__(f"{self.location}: {message}")
+
+    def __reduce__(self):
+        # Render workers send exceptions back pickled; rebuild from the three fields, not from args.
+        return (type(self), (self.location.path, self.location.line, self.message))
 
 
 class RenderError(OutcomesError):

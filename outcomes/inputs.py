@@ -44,10 +44,23 @@ def _listing(folder: Path, suffixes: tuple[str, ...], problems: Problems) -> lis
         if path.name.startswith((".", "~$")):
             continue
         if path.is_file() and path.suffix.lower() in suffixes:
+            if _outside(path, folder.parent, problems):
+                continue
             files.append(path)
         else:
             problems.warn(Location(str(path)), f"ignored: not one of {', '.join(suffixes)}")
     return files
+
+
+def _outside(path: Path, session: Path, problems: Problems) -> bool:
+    """Refuse a file that is a link to somewhere outside the session folder (it could be any file)."""
+    if path.resolve().is_relative_to(session.resolve()):
+        return False
+    problems.error(
+        Location(str(path)),
+        "is a link to a file outside the session folder; refused (copy the file into the folder instead)",
+    )
+    return True
 
 
 def input_files(folder: Path) -> list[Path]:
@@ -59,11 +72,17 @@ def input_files(folder: Path) -> list[Path]:
     return [f for f in files if f.is_file()]
 
 
+def _digest(path: Path) -> str:
+    """SHA-256 of a file, read in chunks (an input may be large); an unreadable file hashes by its error."""
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or exc}"
+
+
 def hash_inputs(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in input_files(folder)
-    }
+    return {p.relative_to(folder).as_posix(): _digest(p) for p in input_files(folder)}
 
 
 def read_inputs(folder: Path) -> SessionInputs:
@@ -72,7 +91,9 @@ def read_inputs(folder: Path) -> SessionInputs:
     if not folder.is_dir():
         problems.error(Location(str(folder)), "is not a session folder")
         return SessionInputs(folder, None, problems=problems)
-    session = read_session(folder, problems)
+    session = (
+        read_session(folder, problems) if not _outside(folder / SESSION_FILE, folder, problems) else None
+    )
     inputs = SessionInputs(folder, session, problems=problems, hashes=hash_inputs(folder))
     for entry in sorted(folder.iterdir()):
         if entry.name not in KNOWN_ENTRIES and not entry.name.startswith("."):
@@ -89,7 +110,7 @@ def read_inputs(folder: Path) -> SessionInputs:
         if poll is not None:
             inputs.polls.append(poll)
     worksheet = folder / WORKSHEET_FILE
-    if worksheet.is_file():
+    if worksheet.is_file() and not _outside(worksheet, folder, problems):
         inputs.worksheet = read_worksheet(worksheet, WORKSHEET_FILE, problems)
     if session is not None and not inputs.notes and inputs.worksheet is None and not problems.errors:
         problems.error(

@@ -321,16 +321,18 @@ class RenderPool:
                 self._renderers.append(renderer)
                 renderer.thread.start()
 
-    def submit(self, p: Plan, doc_type: str, fmt: str, templates_dir: str | None,
-               timeout: float | None = None) -> cf.Future[Rendered]:
+    def submit(
+        self, p: Plan, doc_type: str, fmt: str, templates_dir: str | None, timeout: float | None = None
+    ) -> cf.Future[Rendered]:
         """Queue one document; its future fails with :class:`RenderError` on a crash or timeout."""
         self._ensure_started()
         job = RenderJob(p, doc_type, fmt, templates_dir, timeout or self.timeout)
         self._jobs.put(job)
         return job.future
 
-    def render_all(self, p: Plan, jobs: list[tuple[str, str]], templates_dir: str | None,
-                   timeout: float | None = None) -> list[Rendered]:
+    def render_all(
+        self, p: Plan, jobs: list[tuple[str, str]], templates_dir: str | None, timeout: float | None = None
+    ) -> list[Rendered]:
         """Render jobs in parallel; on any failure, remove what the others staged and raise it."""
         futures = [self.submit(p, doc, fmt, templates_dir, timeout) for doc, fmt in jobs]
         cf.wait(futures)

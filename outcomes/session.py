@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,10 @@ from outcomes.errors import Location, Problems
 from outcomes.model import Person, Role, SessionMeta
 
 SESSION_FILE = "session.yaml"
-MAX_SESSION_BYTES = 1024 * 1024
+MAX_SESSION_BYTES = 256 * 1024
+"""Largest session.yaml (one with a hundred people is 20 KB); PyYAML needs ~1 s per 100 KB."""
 LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 PERSON_KEYS = {"name", "role", "stakeholder", "region", "gender", "affiliation"}
 
 
@@ -35,6 +38,70 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool =
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+MAX_YAML_NODES = 10_000
+"""Most values a YAML document may hold once its aliases are expanded (a session.yaml has ~100)."""
+
+
+class YAMLTooLarge(yaml.MarkedYAMLError):
+    """A YAML document whose aliases expand to too many values ("billion laughs"), or nest too deep."""
+
+
+def load_yaml(text: str, loader_class: type[yaml.SafeLoader] = yaml.SafeLoader):
+    """Parse one YAML document safely: no Python objects, and no alias bombs or runaway nesting.
+
+    The node graph is measured before anything is constructed, so an alias bomb costs nothing.
+    """
+    loader = loader_class(text)
+    try:
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _check_expansion(node)
+            return loader.construct_document(node)
+        except RecursionError:
+            raise YAMLTooLarge(
+                problem="values are nested too deeply", problem_mark=loader.get_mark()
+            ) from None
+    finally:
+        loader.dispose()
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse a document whose aliases expand past :data:`MAX_YAML_NODES` values or refer to themselves."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in open_nodes:
+            raise YAMLTooLarge(
+                problem="an alias refers to the value that contains it", problem_mark=node.start_mark
+            )
+        open_nodes.add(key)
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        else:
+            children = []
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > MAX_YAML_NODES:
+                raise YAMLTooLarge(
+                    problem=f"it holds more than {MAX_YAML_NODES:,} values (each use of an alias counted)",
+                    problem_mark=child.start_mark,
+                )
+        open_nodes.discard(key)
+        sizes[key] = total
+        return total
+
+    size(root)
+
+
 def read_session(folder: Path, problems: Problems) -> SessionMeta | None:
     """Read ``folder/session.yaml``; every problem goes to ``problems`` with its line."""
     path = folder / SESSION_FILE
@@ -44,16 +111,26 @@ def read_session(folder: Path, problems: Problems) -> SessionMeta | None:
             Location(str(folder)), f"no {SESSION_FILE} in this session folder (run 'outcomes init')"
         )
         return None
-    if path.stat().st_size > MAX_SESSION_BYTES:
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_SESSION_BYTES + 1)
+    except OSError as exc:
+        problems.error(where, f"cannot be read ({exc.strerror or exc})")
+        return None
+    if len(raw) > MAX_SESSION_BYTES:
         problems.error(where, f"{SESSION_FILE} is larger than {MAX_SESSION_BYTES // 1024} KB")
         return None
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        problems.error(where, f"is not UTF-8 text (byte {exc.start} cannot be read)")
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.error(
+            Location(str(path), line),
+            f"is not UTF-8 text (byte {exc.start} cannot be read); save it as UTF-8",
+        )
         return None
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        data = load_yaml(text, _LineLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -105,6 +182,13 @@ def _check_field(key: str, value: Any, where: Location, problems: Problems, path
         text = _text(value)
         if text is None:
             problems.error(where, f"'{key}' must be text")
+        elif key == "id" and not _SAFE_ID.fullmatch(text):
+            # The id names the output folder: it must not reach outside --out ("../x", "/etc").
+            problems.error(
+                where,
+                f"id '{text[:80]}' must be letters, digits, '.', '-' or '_' (it names the output folder)",
+            )
+            return None
         return text
     if key in ("date", "deadline"):
         if isinstance(value, dt.datetime):

@@ -10,8 +10,12 @@ headings.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
+import tempfile
+import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -33,10 +37,22 @@ from outcomes.model import (
     Takeaway,
     Theme,
 )
+from outcomes.session import YAMLTooLarge, load_yaml
 
 # Largest note accepted; a rapporteur's notes are a few pages, not megabytes.
 MAX_NOTE_BYTES = 5 * 1024 * 1024
-PANDOC_TIMEOUT_S = 60
+"""Largest Word or ODT note (images included)."""
+MAX_TEXT_NOTE_BYTES = 512 * 1024
+"""Largest Markdown or plain-text note: pandoc needs seconds and hundreds of MB per MB of Markdown."""
+PANDOC_TIMEOUT_S = 30
+"""Longest pandoc may take to read one note; pathological Markdown is stopped, not waited for."""
+PANDOC_MAX_HEAP = "1024m"
+"""Most memory pandoc may use to read one note (GHC's -M)."""
+MAX_AST_BYTES = 64 * 1024 * 1024
+"""Largest document tree (pandoc's JSON) accepted for one note; normal text gives ~50 bytes a character."""
+MAX_FRONT_MATTER_CHARS = 64 * 1024
+"""Longest YAML front matter (rapporteur, group, channel: a few lines)."""
+_TEXT_SUFFIXES = (".md", ".markdown", ".txt")
 
 READERS = {
     ".md": "commonmark_x+sourcepos",
@@ -329,39 +345,167 @@ def read_note(path: Path, rel: str, problems: Problems) -> Note | None:
     if suffix not in READERS:
         problems.error(where, f"not a note format this tool reads (use {', '.join(NOTE_SUFFIXES)})")
         return None
-    size = path.stat().st_size
-    if size > MAX_NOTE_BYTES:
-        problems.error(where, f"note is {size // 1024} KB; the limit is {MAX_NOTE_BYTES // 1024} KB")
+    limit = MAX_TEXT_NOTE_BYTES if suffix in _TEXT_SUFFIXES else MAX_NOTE_BYTES
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        problems.error(where, f"cannot be read ({exc.strerror or exc})")
+        return None
+    if size > limit:
+        problems.error(where, f"note is {size // 1024} KB; the limit is {limit // 1024} KB")
         return None
     try:
         ast = _pandoc_ast(path, suffix)
     except _NoteUnreadable as exc:
-        problems.error(where, str(exc))
+        problems.error(Location(str(path), exc.line), str(exc))
         return None
-    return interpret(ast, path, rel, problems, line_numbers=suffix in (".md", ".markdown", ".txt"))
+    try:
+        return interpret(ast, path, rel, problems, line_numbers=suffix in _TEXT_SUFFIXES)
+    except RecursionError:
+        problems.error(where, "this note nests lists or quotes too deeply to be read")
+        return None
 
 
 class _NoteUnreadable(Exception):
-    pass
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
 
 
 def _pandoc_ast(path: Path, suffix: str) -> dict:
     fmt = READERS[suffix]
-    args = ["--sandbox"]
-    try:
-        if suffix in (".md", ".markdown", ".txt"):
+    if suffix in _TEXT_SUFFIXES:
+        try:
             text = _decode(path.read_bytes())
-            if suffix == ".txt":
-                text = plain_text_to_markdown(text)
-            out = pypandoc.convert_text(text, "json", format=fmt, extra_args=args, sandbox=False)
-        else:
-            _check_zip(path)
-            out = pypandoc.convert_file(str(path), "json", format=fmt, extra_args=args, sandbox=False)
-    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
-        first = str(exc).strip().splitlines()
-        detail = first[-1] if first else type(exc).__name__
-        raise _NoteUnreadable(f"pandoc could not read this {suffix} note ({detail[:200]})") from exc
-    return json.loads(out)
+        except OSError as exc:
+            raise _NoteUnreadable(f"cannot be read ({exc.strerror or exc})") from exc
+        _check_text(text)
+        if suffix == ".txt":
+            text = plain_text_to_markdown(text)
+        out = _run_pandoc(["--from", fmt, "--to", "json"], text.encode("utf-8"), suffix)
+    else:
+        _check_zip(path)
+        out = _run_pandoc(["--from", fmt, "--to", "json", os.path.abspath(path)], b"", suffix)
+    try:
+        ast = json.loads(out)
+    except RecursionError:
+        raise _NoteUnreadable(f"this {suffix} note nests lists or quotes too deeply to be read") from None
+    except ValueError as exc:
+        raise _NoteUnreadable(f"pandoc gave no readable result for this {suffix} note ({exc})") from exc
+    if not isinstance(ast, dict):
+        raise _NoteUnreadable(f"pandoc gave no readable result for this {suffix} note")
+    return ast
+
+
+@cache
+def _pandoc_path() -> str:
+    return pypandoc.get_pandoc_path()
+
+
+_YAML_ERROR = re.compile(r"YAML metadata at \(line (\d+).*?YAML parse exception at line (\d+)", re.DOTALL)
+_ERROR_LINE = re.compile(r"\(line (\d+), column \d+\)")
+
+
+def _run_pandoc(args: list[str], stdin: bytes, suffix: str) -> bytes:
+    """Run pandoc sandboxed (it reads only its input), bounded in time, memory and output."""
+    command = [_pandoc_path(), "--sandbox", *args, "+RTS", f"-M{PANDOC_MAX_HEAP}", "-RTS"]
+    # Output goes to a file watched for size: a pipe would have to be read whole into memory.
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        try:
+            proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=out, stderr=err)
+        except OSError as exc:
+            raise _NoteUnreadable(f"pandoc could not be started ({exc.strerror or exc})") from exc
+        try:
+            returncode = _wait(proc, stdin, out, suffix)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        out.seek(0)
+        output = out.read()
+        err.seek(0)
+        message = err.read(64 * 1024).decode("utf-8", "replace")
+    if returncode == 0:
+        return output
+    if returncode == 251 or "Heap exhausted" in message:
+        raise _NoteUnreadable(
+            f"reading this {suffix} note needs more than {PANDOC_MAX_HEAP.rstrip('m')} MB of memory; "
+            "refused (simplify or split the note)"
+        )
+    line = None
+    if match := _YAML_ERROR.search(message):
+        line = int(match.group(1)) + int(match.group(2))
+    elif match := _ERROR_LINE.search(message):
+        line = int(match.group(1))
+    lines = [text.strip() for text in message.strip().splitlines() if text.strip()]
+    detail = " ".join(lines)[:300] if lines else f"exit status {returncode}"
+    raise _NoteUnreadable(f"pandoc could not read this {suffix} note ({detail})", line)
+
+
+def _wait(proc: subprocess.Popen, stdin: bytes, out, suffix: str) -> int:
+    """Feed pandoc its input and wait, stopping it past the time or output limit."""
+    deadline = time.monotonic() + PANDOC_TIMEOUT_S
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write(stdin)
+        proc.stdin.close()
+    except (BrokenPipeError, OSError):
+        pass  # pandoc stopped early; its exit status says why
+    while True:
+        try:
+            return proc.wait(timeout=0.05)
+        except subprocess.TimeoutExpired:
+            pass
+        if os.fstat(out.fileno()).st_size > MAX_AST_BYTES:
+            raise _NoteUnreadable(
+                f"this {suffix} note is too intricate to read (its structure exceeds "
+                f"{MAX_AST_BYTES // (1024 * 1024)} MB); simplify or split it"
+            )
+        if time.monotonic() > deadline:
+            raise _NoteUnreadable(
+                f"pandoc took longer than {PANDOC_TIMEOUT_S} s to read this {suffix} note and was stopped; "
+                "simplify the note (deeply nested or unbalanced markup?)"
+            )
+
+
+def _check_text(text: str) -> None:
+    """Refuse binary data under a text name, and YAML front matter whose aliases would explode in pandoc."""
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise _NoteUnreadable(
+            "holds binary data from this line on; it is not a text note (is the file name right?)",
+            text.count("\n", 0, nul) + 1,
+        )
+    front = _front_matter(text)
+    if front is None:
+        return
+    if len(front) > MAX_FRONT_MATTER_CHARS:
+        raise _NoteUnreadable(
+            f"front matter is longer than {MAX_FRONT_MATTER_CHARS // 1024} KB; keep it to a few lines", 1
+        )
+    try:
+        load_yaml(front)
+    except yaml.MarkedYAMLError as exc:
+        if isinstance(exc, YAMLTooLarge):
+            mark = exc.problem_mark
+            raise _NoteUnreadable(
+                f"front matter refused: {exc.problem}", (mark.line + 2) if mark else 1
+            ) from None
+    except yaml.YAMLError:
+        pass  # pandoc reports its own YAML errors, with the line
+
+
+def _front_matter(text: str) -> str | None:
+    """The YAML block at the top of a Markdown note ("---" ... "---" or "..."), if any."""
+    lines = text.split("\n", 2)
+    if not lines or lines[0].rstrip() != "---" or len(lines) < 2 or not lines[1].strip():
+        return None
+    body = []
+    for line in text.splitlines()[1:]:
+        if line.rstrip() in ("---", "..."):
+            return "\n".join(body)
+        body.append(line)
+    return None
 
 
 def _decode(data: bytes) -> str:
@@ -386,23 +530,60 @@ MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
 MAX_ZIP_RATIO = 200
 
 
+_DOCTYPE = tuple(
+    marker.encode(codec)
+    for marker in ("<!DOCTYPE", "<!ENTITY")
+    for codec in ("ascii", "utf-16-le", "utf-16-be")
+)
+
+
 def _check_zip(path: Path) -> None:
+    """Refuse what is not a zip package, decompression bombs, and XML that declares entities."""
     import zipfile
 
-    if not zipfile.is_zipfile(path):
-        raise _NoteUnreadable(f"is not a {path.suffix.lower()} document (the file is not a zip package)")
+    kind = path.suffix.lower()
     try:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+        if not zipfile.is_zipfile(path):
+            if head.startswith(b"PK"):
+                raise _NoteUnreadable(
+                    f"is a damaged or truncated {kind} document (its zip directory is missing)"
+                )
+            raise _NoteUnreadable(f"is not a {kind} document (the file is not a zip package)")
         with zipfile.ZipFile(path) as zf:
-            total = sum(info.file_size for info in zf.infolist())
-    except zipfile.BadZipFile as exc:
-        raise _NoteUnreadable(f"is damaged or truncated ({exc})") from exc
-    compressed = max(path.stat().st_size, 1)
-    if total > MAX_UNZIPPED_BYTES or total / compressed > MAX_ZIP_RATIO:
-        raise _NoteUnreadable(
-            f"unpacks to {total // (1024 * 1024)} MB (ratio {total // compressed}:1); refused as a "
-            f"possible decompression bomb (limits: {MAX_UNZIPPED_BYTES // (1024 * 1024)} MB, "
-            f"{MAX_ZIP_RATIO}:1)"
-        )
+            members = zf.infolist()
+            total = sum(info.file_size for info in members)
+            compressed = max(path.stat().st_size, 1)
+            if total > MAX_UNZIPPED_BYTES or total / compressed > MAX_ZIP_RATIO:
+                raise _NoteUnreadable(
+                    f"unpacks to {total // (1024 * 1024)} MB (ratio {total // compressed}:1); refused as a "
+                    f"possible decompression bomb (limits: {MAX_UNZIPPED_BYTES // (1024 * 1024)} MB, "
+                    f"{MAX_ZIP_RATIO}:1)"
+                )
+            for info in members:
+                if info.filename.endswith((".xml", ".rels")) and _declares_entities(zf, info):
+                    raise _NoteUnreadable(
+                        f"is refused: its part {info.filename} declares XML entities (DOCTYPE), "
+                        "which word processors never write"
+                    )
+    except OSError as exc:
+        raise _NoteUnreadable(f"cannot be read ({exc.strerror or exc})") from exc
+    # zipfile reports damage in several ways: RuntimeError for encrypted parts or unknown methods.
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, EOFError, ValueError, zlib.error) as exc:
+        raise _NoteUnreadable(f"is a damaged or truncated {kind} document ({str(exc)[:200]})") from exc
+
+
+def _declares_entities(zf, info) -> bool:
+    overlap = max(len(p) for p in _DOCTYPE) - 1
+    tail = b""
+    with zf.open(info) as stream:
+        while chunk := stream.read(1 << 20):
+            window = (tail + chunk).upper()
+            if any(pattern in window for pattern in _DOCTYPE):
+                return True
+            tail = window[-overlap:]
+    return False
 
 
 _META_KEYS = {"rapporteur", "group", "channel", "language"}
@@ -484,7 +665,7 @@ class _Interpreter:
         self._check_table()
         if not (self.note.summary or self.note.themes or self.note.takeaways or self.note.actions):
             self.problems.error(
-                self.where(None),
+                self.where(1),
                 "no executive summary, theme, takeaway or recommended action was recognised; "
                 "give the note headings such as 'Executive summary', a theme title, 'Key takeaways'",
             )

@@ -1,6 +1,9 @@
 """Bar charts of poll results: vector SVG for PDF and HTML, PNG (Pillow) for Word.
 
 Word and LibreOffice do not reliably show SVG, so the DOCX gets a raster image of the same chart.
+The SVG's text is laid out by WeasyPrint with the document's fonts; Pillow has no font fallback, so
+each PNG label is drawn with the first Noto font that has every one of its characters (Arabic is
+shaped and ordered by libraqm).
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from markupsafe import Markup
 from outcomes.model import PollQuestion
 
 BAR_COLOR = "#1f5c99"
+FONT_FAMILY = "'Noto Sans', 'Noto Naskh Arabic', 'Noto Sans CJK SC', sans-serif"
+# Tried in order for each PNG label; DejaVu Sans has both Latin and Arabic, for mixed labels.
+PNG_FONTS = ("Noto Sans", "Noto Sans CJK SC", "Noto Naskh Arabic", "DejaVu Sans")
 WIDTH = 640
 ROW = 26
 LABEL_W = 260
@@ -29,7 +35,7 @@ def svg_chart(question: PollQuestion) -> str:
     bar_w = WIDTH - LABEL_W - 50
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'role="img" aria-label="{escape(question.question)}">'
+        f'role="img" aria-label="{escape(question.question)}" font-family="{FONT_FAMILY}" style="direction: ltr">'
     ]
     for i, option in enumerate(options):
         y = 5 + i * ROW
@@ -45,15 +51,47 @@ def svg_chart(question: PollQuestion) -> str:
     return "".join(parts)
 
 
+FontFile = tuple[str, int]  # path, index in a collection (.ttc)
+
+
 @cache
-def _font_path() -> str | None:
+def _font_file(family: str) -> FontFile | None:
+    """The file (and face index) fontconfig uses for a family, if that family is installed."""
     try:
         out = subprocess.run(
-            ["fc-match", "-f", "%{file}", "Noto Sans"], capture_output=True, text=True, timeout=10, check=False
+            ["fc-match", "-f", "%{family}\t%{file}\t%{index}", family],
+            capture_output=True, text=True, timeout=10, check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None
+    found, path, index = (out.stdout.split("\t") + ["", "", ""])[:3]
+    if not path or family not in found.split(","):
+        return None
+    return path, int(index or 0)
+
+
+@cache
+def _coverage(font: FontFile) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(font[0], fontNumber=font[1], lazy=True) as face:
+        return frozenset(face.getBestCmap())
+
+
+def font_for(text: str) -> FontFile | None:
+    """The first PNG font that has every character of ``text`` (else the one missing fewest)."""
+    needed = {ord(c) for c in text if not c.isspace()}
+    best: tuple[int, FontFile | None] = (len(needed) + 1, None)
+    for family in PNG_FONTS:
+        font = _font_file(family)
+        if font is None:
+            continue
+        missing = len(needed - _coverage(font))
+        if missing == 0:
+            return font
+        if missing < best[0]:
+            best = (missing, font)
+    return best[1]
 
 
 def png_chart(question: PollQuestion, scale: int = 2) -> bytes:
@@ -65,18 +103,22 @@ def png_chart(question: PollQuestion, scale: int = 2) -> bytes:
     w, h = WIDTH * scale, (ROW * len(options) + 10) * scale
     image = Image.new("RGB", (w, h), "white")
     draw = ImageDraw.Draw(image)
-    path = _font_path()
-    font = ImageFont.truetype(path, 12 * scale) if path else ImageFont.load_default()
+
+    def font(text: str) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+        found = font_for(text)
+        return ImageFont.truetype(found[0], 12 * scale, index=found[1]) if found else ImageFont.load_default()
+
     bar_w = WIDTH - LABEL_W - 50
     for i, option in enumerate(options):
         y = (5 + i * ROW) * scale
         bw = max(1, round(bar_w * option.votes / top)) if option.votes else 0
         label = option.label if len(option.label) <= 40 else option.label[:39] + "…"
-        tw = draw.textlength(label, font=font)
-        draw.text(((LABEL_W - 8) * scale - tw, y + 4 * scale), label, fill="#222222", font=font)
+        label_font = font(label)
+        tw = draw.textlength(label, font=label_font)
+        draw.text(((LABEL_W - 8) * scale - tw, y + 4 * scale), label, fill="#222222", font=label_font)
         x0 = LABEL_W * scale
         draw.rectangle([x0, y + 3 * scale, x0 + bw * scale, y + (ROW - 5) * scale], fill=BAR_COLOR)
-        draw.text((x0 + (bw + 6) * scale, y + 4 * scale), str(option.votes), fill="#222222", font=font)
+        draw.text((x0 + (bw + 6) * scale, y + 4 * scale), str(option.votes), fill="#222222", font=font("0"))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=False)
     return buffer.getvalue()

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Literal
 
@@ -18,11 +19,43 @@ from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz
 
 from outcomes.catalog import normalize
-from outcomes.model import Action, Paragraph, Report, Source, Takeaway, Theme
+from outcomes.model import Action, Paragraph, Report, SessionMeta, Source, Takeaway, Theme
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- every document -----------------------------------------------------------------------------
+
+
+class Fact(_Model):
+    """One line of the cover block: a label and its value."""
+
+    label: str
+    value: str
+
+
+def long_date(value: dt.date, labels: dict[str, str]) -> str:
+    """A date written out in the document's language, from the labels date_format and month_N."""
+    pattern = labels.get("date_format", "{day} {month} {year}")
+    month = labels.get(f"month_{value.month}", str(value.month))
+    return pattern.format(day=value.day, month=month, month_number=value.month, year=value.year)
+
+
+def cover_facts(session: SessionMeta, labels: dict[str, str]) -> list[Fact]:
+    """The cover block's facts (event, code, date, format) in the document's language."""
+    facts: list[Fact] = []
+    if session.event:
+        facts.append(Fact(label=labels["event"], value=session.event))
+    if session.code:
+        facts.append(Fact(label=labels["code"], value=session.code))
+    if session.date:
+        facts.append(Fact(label=labels["date"], value=long_date(session.date, labels)))
+    if session.format or session.duration_minutes:
+        duration = f"{session.duration_minutes} {labels['minutes']}" if session.duration_minutes else ""
+        facts.append(Fact(label=labels["format"], value=", ".join(x for x in (session.format, duration) if x)))
+    return facts
 
 
 # --- short report -------------------------------------------------------------------------------
@@ -56,9 +89,9 @@ ADOPTERS_LEAD = re.compile(
     r"^\s*(?:[¿]?\s*(?:who should (?:adopt|implement|deploy) (?:it|this|them)|who needs to act"
     r"|recommended (?:for|adopters)|adopters|target adopters|quién debe(?:ría)? adoptarl[oa]s?"
     r"|quiénes deben adoptarl[oa]s?|adoptantes|qui doit l['’]adopter|qui devrait l['’]adopter"
-    r"|à qui s['’]adresse|кто должен (?:внедрить|внедрять|применять)(?: это| их)?"
-    r"|من ينبغي أن يعتمده|من يجب أن يعتمده|الجهات المعنية بالاعتماد|谁应(?:该)?采用|采用者|适用对象)"
-    r"\s*[?？؟:：]*\s*)",
+    r"|à qui s['’]adresse|кто должен (?:это |их )?(?:внедрить|внедрять|применять)(?: это| их)?"
+    r"|من (?:ينبغي|يجب) أن (?:ي|ت)عتمد(?:ه|ها|هم)?|谁应(?:该)?采用|采用者|适用对象)"
+    r"\s*[?？؟:：]+\s*)",
     re.IGNORECASE,
 )
 
@@ -92,14 +125,28 @@ class BriefingPaper(_Model):
         return any(s.adopters for s in self.solutions)
 
 
-def split_adopters(theme: Theme) -> Solution:
+def _adopters_text(text: str, label: str) -> str | None:
+    """The rest of a paragraph that opens with a "who should adopt it" lead (or the label), else None."""
+    stripped = text.lstrip()
+    bare = label.strip().rstrip("?？؟:：\u00a0 ")
+    if bare and stripped[: len(bare)].casefold() == bare.casefold():
+        rest = stripped[len(bare):].lstrip("\u00a0 ")
+        if rest[:1] in ("?", "？", "؟", ":", "："):
+            return rest.lstrip("?？؟:：\u00a0 ") or None
+    lead = ADOPTERS_LEAD.match(text)
+    if lead:
+        return text[lead.end():].strip() or None
+    return None
+
+
+def split_adopters(theme: Theme, label: str = "") -> Solution:
     """Separate the "who should adopt it" paragraphs of a theme from its narrative."""
     narrative: list[Paragraph] = []
     adopters: list[Paragraph] = []
     for p in theme.narrative:
-        lead = ADOPTERS_LEAD.match(p.text)
-        if lead and p.text[lead.end():].strip():
-            adopters.append(Paragraph(text=p.text[lead.end():].strip(), sources=p.sources))
+        rest = _adopters_text(p.text, label)
+        if rest:
+            adopters.append(Paragraph(text=rest, sources=p.sources))
         else:
             narrative.append(p)
     return Solution(
@@ -112,19 +159,21 @@ def split_adopters(theme: Theme) -> Solution:
     )
 
 
-def briefing_paper(report: Report) -> BriefingPaper:
+def briefing_paper(report: Report, labels: dict[str, str]) -> BriefingPaper:
     """Turn themes into solutions and index the recommendations by the actors they address."""
-    by_actor: dict[str, ActorActions] = {}
+    # Actors written differently ("governments", "Governments") are one actor, named as first written.
+    names: dict[str, str] = {}
+    numbers: dict[str, list[int]] = {}
     for number, action in enumerate(report.actions, start=1):
         for actor in action.actors:
             key = normalize(actor)
-            entry = by_actor.setdefault(key, ActorActions(actor=actor))
-            if number not in entry.numbers:
-                entry.numbers.append(number)
+            names.setdefault(key, actor)
+            if number not in numbers.setdefault(key, []):
+                numbers[key].append(number)
     return BriefingPaper(
-        solutions=[split_adopters(t) for t in report.themes],
+        solutions=[split_adopters(t, labels.get("who_should_adopt", "")) for t in report.themes],
         recommendations=report.actions,
-        by_actor=list(by_actor.values()),
+        by_actor=[ActorActions(actor=names[k], numbers=numbers[k]) for k in names],
     )
 
 
@@ -242,7 +291,7 @@ def document_data(
     if doc_type == "short_report":
         return short_report(report)
     if doc_type == "briefing_paper":
-        return briefing_paper(report)
+        return briefing_paper(report, labels)
     if doc_type == "recommendations":
         return recommendations(report, labels, english)
     return None

@@ -2,19 +2,50 @@
 
 pandoc runs with ``--sandbox``, so it reads nothing but its input and the reference document, and
 with ``SOURCE_DATE_EPOCH`` so that the same inputs give the same file.
+
+pandoc gives Word styles (Title, Heading 1-3, Body Text, Table with a repeated header row), a TOC
+field and the reference's header and footer. Two things it cannot do are finished here, in the
+package it wrote:
+
+- the reference's header and footer hold the placeholders ``{header}`` and ``{footer}``; they are
+  replaced by the document's own ``<meta name="docx-header">`` and ``<meta name="docx-footer">``
+  (where ``{page}`` and ``{pages}`` become PAGE and NUMPAGES fields), so both are in its language;
+- the TOC field is empty until Word updates it (it does on opening; LibreOffice does not), so its
+  shown result is filled with the Heading 1-2 entries, linked to their bookmarks;
+- for right-to-left documents every paragraph gets ``w:bidi`` (pandoc leaves the title block,
+  header and footer out) and every table ``w:bidiVisual``, so columns run right to left too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html as htmllib
 import os
+import re
 import subprocess
+import zipfile
 from functools import cache
 from pathlib import Path
+
+from lxml import etree
 
 from outcomes.errors import RenderError
 
 PANDOC_TIMEOUT_S = 120
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+# Children of w:pPr and w:tblPr in the order the schema requires; Word refuses a file that breaks it.
+PPR_ORDER = (
+    "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd "
+    "tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
+    "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection "
+    "textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"
+).split()
+TBLPR_ORDER = (
+    "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc tblCellSpacing "
+    "tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription tblPrChange"
+).split()
 
 
 @cache
@@ -69,3 +100,176 @@ def write_docx(html: str, target: Path, reference: Path, *, title: str, lang: st
     if rtl:
         args.append("--metadata=dir:rtl")
     run_pandoc(args, html, epoch=epoch)
+    finish_docx(target, header=_meta(html, "docx-header"), footer=_meta(html, "docx-footer"), rtl=rtl)
+
+
+def _meta(html: str, name: str) -> str | None:
+    """The content of one ``<meta name=...>`` tag of the document's HTML."""
+    match = re.search(rf'<meta\s+name="{re.escape(name)}"\s+content="([^"]*)"', html)
+    return htmllib.unescape(match.group(1)) if match else None
+
+
+def finish_docx(path: Path, *, header: str | None, footer: str | None, rtl: bool) -> None:
+    """Fill the header and footer placeholders and, for RTL, mark paragraphs and tables bidi."""
+    with zipfile.ZipFile(path) as zin:
+        entries = [(info, zin.read(info)) for info in zin.infolist()]
+    changed: list[tuple[zipfile.ZipInfo, bytes]] = []
+    for info, data in entries:
+        name = info.filename
+        is_part = name == "word/document.xml" or re.fullmatch(r"word/(header|footer)\d*\.xml", name)
+        if is_part:
+            root = etree.fromstring(data)
+            if name.startswith("word/header") and header is not None:
+                _fill_placeholder(root, "{header}", header)
+            if name.startswith("word/footer") and footer is not None:
+                _fill_placeholder(root, "{footer}", footer)
+            if name == "word/document.xml":
+                _prefill_toc(root)
+            if rtl:
+                _make_bidi(root)
+            data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        changed.append((info, data))
+    # Rewrite with pandoc's own entry order and fixed dates, so the file stays reproducible.
+    tmp = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(tmp, "w") as zout:
+        for info, data in changed:
+            zout.writestr(info, data, compress_type=info.compress_type)
+    tmp.replace(path)
+
+
+def _w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+def _insert_ordered(parent: etree._Element, child: etree._Element, order: list[str]) -> None:
+    """Insert ``child`` into ``parent`` where the schema's sequence puts it."""
+    rank = order.index(etree.QName(child).localname)
+    for i, existing in enumerate(parent):
+        name = etree.QName(existing).localname
+        if name in order and order.index(name) > rank:
+            parent.insert(i, child)
+            return
+    parent.append(child)
+
+
+def _make_bidi(root: etree._Element) -> None:
+    for p in root.iter(_w("p")):
+        ppr = p.find(_w("pPr"))
+        if ppr is None:
+            ppr = etree.Element(_w("pPr"))
+            p.insert(0, ppr)
+        if ppr.find(_w("bidi")) is None:
+            _insert_ordered(ppr, etree.Element(_w("bidi")), PPR_ORDER)
+    for tbl in root.iter(_w("tbl")):
+        tblpr = tbl.find(_w("tblPr"))
+        if tblpr is None:
+            tblpr = etree.Element(_w("tblPr"))
+            tbl.insert(0, tblpr)
+        if tblpr.find(_w("bidiVisual")) is None:
+            _insert_ordered(tblpr, etree.Element(_w("bidiVisual")), TBLPR_ORDER)
+
+
+def _prefill_toc(root: etree._Element, levels: int = 2) -> None:
+    """Show the TOC field's entries (headings, linked to their bookmarks) until Word refreshes it."""
+    instr = next((el for el in root.iter(_w("instrText")) if (el.text or "").strip().startswith("TOC")), None)
+    if instr is None:
+        return
+    field_p = instr.getparent().getparent()
+    body = root.find(_w("body"))
+    entries: list[tuple[int, str, str | None]] = []
+    bookmark: str | None = None
+    for el in body.iter(_w("bookmarkStart"), _w("p")):
+        if el.tag == _w("bookmarkStart"):
+            bookmark = el.get(_w("name"))
+            continue
+        style = el.find(f"{_w('pPr')}/{_w('pStyle')}")
+        level = re.fullmatch(r"Heading(\d)", style.get(_w("val")) if style is not None else "")
+        if level and int(level.group(1)) <= levels:
+            text = "".join(t.text or "" for t in el.iter(_w("t")))
+            entries.append((int(level.group(1)), text, bookmark))
+        bookmark = None
+    if not entries:
+        return
+    # The field's runs: begin, instruction, separate ... end. Split them around the entries.
+    runs = [r for r in field_p if r.tag == _w("r")]
+    chars = [c for r in runs for c in r]
+    end = next((c for c in chars if c.get(_w("fldCharType")) == "end"), None)
+    if end is None:
+        return
+    end.getparent().remove(end)
+    paragraphs = []
+    for i, (level, text, anchor) in enumerate(entries):
+        p = field_p if i == 0 else etree.Element(_w("p"))
+        ppr = p.find(_w("pPr"))
+        if ppr is None:
+            ppr = etree.Element(_w("pPr"))
+            p.insert(0, ppr)
+        etree.SubElement(ppr, _w("pStyle")).set(_w("val"), f"TOC{level}")
+        link = etree.SubElement(p, _w("hyperlink"))
+        if anchor:
+            link.set(_w("anchor"), anchor)
+        link.append(_text_run(text, None))
+        paragraphs.append(p)
+    closing = etree.SubElement(paragraphs[-1], _w("r"))
+    closing.append(end)
+    anchor_at = field_p
+    for p in paragraphs[1:]:
+        anchor_at.addnext(p)
+        anchor_at = p
+
+
+def _fill_placeholder(root: etree._Element, placeholder: str, text: str) -> None:
+    """Replace the runs of each paragraph that spells ``placeholder`` by ``text`` with page fields.
+
+    Word may split the placeholder over several runs; the first run's formatting is kept.
+    """
+    for p in root.iter(_w("p")):
+        runs = [r for r in p if r.tag == _w("r")]
+        joined = "".join(t.text or "" for r in runs for t in r.iter(_w("t")))
+        if placeholder not in joined:
+            continue
+        rpr = next((r.find(_w("rPr")) for r in runs if r.find(_w("rPr")) is not None), None)
+        before, after = joined.split(placeholder, 1)
+        position = p.index(runs[0])
+        for r in runs:
+            p.remove(r)
+        new_runs: list[etree._Element] = []
+        for piece in re.split(r"(\{page\}|\{pages\})", before + text + after):
+            if piece in ("{page}", "{pages}"):
+                new_runs += _field_runs("PAGE" if piece == "{page}" else "NUMPAGES", rpr)
+            elif piece:
+                new_runs.append(_text_run(piece, rpr))
+        for offset, r in enumerate(new_runs):
+            p.insert(position + offset, r)
+
+
+def _run(rpr: etree._Element | None) -> etree._Element:
+    r = etree.Element(_w("r"))
+    if rpr is not None:
+        r.append(etree.fromstring(etree.tostring(rpr)))
+    return r
+
+
+def _text_run(text: str, rpr: etree._Element | None) -> etree._Element:
+    r = _run(rpr)
+    t = etree.SubElement(r, _w("t"))
+    t.text = text
+    t.set(XML_SPACE, "preserve")
+    return r
+
+
+def _field_runs(code: str, rpr: etree._Element | None) -> list[etree._Element]:
+    """A complex field (PAGE, NUMPAGES) whose shown value Word and LibreOffice update."""
+    runs = []
+    for kind in ("begin", "instr", "separate", "value", "end"):
+        r = _run(rpr)
+        if kind == "instr":
+            el = etree.SubElement(r, _w("instrText"))
+            el.text = f" {code} "
+            el.set(XML_SPACE, "preserve")
+        elif kind == "value":
+            etree.SubElement(r, _w("t")).text = "1"
+        else:
+            etree.SubElement(r, _w("fldChar")).set(_w("fldCharType"), kind)
+        runs.append(r)
+    return runs

@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "inputs"
 
 
-def make_sessions(dest: Path, n: int, deadline_from: dt.date | None = None,
-                  examples: Path = EXAMPLES) -> list[Path]:
+def make_sessions(
+    dest: Path, n: int, deadline_from: dt.date | None = None, examples: Path = EXAMPLES
+) -> list[Path]:
     """Write ``n`` session folders into ``dest`` (round-robin over the examples); return them sorted."""
     sources = sorted(p for p in examples.iterdir() if (p / "session.yaml").is_file())
     dest.mkdir(parents=True, exist_ok=True)

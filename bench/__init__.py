@@ -1,0 +1,1 @@
+"""``make bench``: the pipeline measured against the bare renderers, as ratios (see bench/README.md)."""

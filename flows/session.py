@@ -1,0 +1,36 @@
+"""One session, by id or folder: the deployment organisers run from the UI or ``prefect deployment run``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow
+from prefect.states import State
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from flows.build import RENDER_TIMEOUT_S, BatchSettings, final_state, run_batch
+from outcomes.programme import find_session
+
+
+@flow(name="build-session", task_runner=ThreadPoolTaskRunner(max_workers=2), persist_result=False)
+def build_session(
+    session: str,
+    inputs: str = "inputs",
+    out: str = "outputs",
+    documents: list[str] | None = None,
+    formats: list[str] | None = None,
+    templates: str | None = None,
+    force: bool = False,
+    render_timeout: float = RENDER_TIMEOUT_S,
+) -> State:
+    """Build one session (its id, its folder name under ``inputs``, or a path to its folder)."""
+    folder = find_session(Path(inputs), session)
+    settings = BatchSettings(
+        out=out,
+        documents=tuple(documents or ()),
+        templates=templates,
+        force=force,
+        formats=tuple(formats) if formats else BatchSettings.formats,
+        render_timeout=render_timeout,
+    )
+    return final_state(run_batch([str(folder)], settings))

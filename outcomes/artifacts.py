@@ -1,0 +1,127 @@
+"""Prefect artifacts of a build: a table of the run's sessions, a summary per session, a progress bar.
+
+The content (rows, markdown) is built by plain functions from :class:`BuildResult`, so that it is
+tested without Prefect; the ``publish_*`` functions hand it to Prefect inside a flow or task run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from uuid import UUID
+
+from outcomes.build import BuildResult
+from outcomes.programme import Sweep, days_left, sweep_markdown
+
+RUN_TABLE_KEY = "build-sessions"
+SWEEP_KEY = "deadline-sweep"
+
+
+def artifact_key(*parts: str) -> str:
+    """A valid artifact key (lowercase letters, digits and dashes) from free text."""
+    key = re.sub(r"[^a-z0-9]+", "-", "-".join(parts).lower()).strip("-")
+    return key[:100] or "session"
+
+
+def run_rows(results: list[BuildResult], today: dt.date) -> list[dict[str, object]]:
+    """One row per session: status, documents, warnings, deadline, days left, errors."""
+    rows = []
+    for r in sorted(results, key=lambda r: (r.status != "failed", r.deadline or dt.date.max, r.session)):
+        rows.append(
+            {
+                "session": r.session,
+                "status": r.status,
+                "documents": ", ".join(r.documents),
+                "warnings": len(r.warnings),
+                "deadline": r.deadline.isoformat() if r.deadline else "",
+                "days left": days_left(r.deadline, today) if r.deadline else "",
+                "errors": " | ".join(r.errors)[:500],
+            }
+        )
+    return rows
+
+
+def run_description(results: list[BuildResult]) -> str:
+    built = sum(r.status == "built" for r in results)
+    same = sum(r.status == "unchanged" for r in results)
+    failed = [r.session for r in results if r.status == "failed"]
+    text = f"{len(results)} session(s): {built} built, {same} unchanged, {len(failed)} failed"
+    return text + (": " + ", ".join(failed) if failed else "")
+
+
+def session_markdown(r: BuildResult, today: dt.date) -> str:
+    """A session's summary: what was built where, its deadline, warnings and errors."""
+    left = days_left(r.deadline, today)
+    due = "no deadline" if r.deadline is None else f"{r.deadline.isoformat()} ({left} day(s) left)"
+    lines = [
+        f"# {r.session}: {r.status}",
+        "",
+        f"- Folder: `{r.folder}`",
+        f"- Outputs: `{r.out_dir or '-'}`",
+        f"- Documents: {', '.join(r.documents) or '-'}",
+        f"- Deadline: {due}",
+        f"- Build time: {r.seconds:.1f} s",
+    ]
+    if r.draft_summary:
+        lines.append("- The executive summary is a draft assembled from the themes: revise it.")
+    if r.outputs:
+        lines += ["", "## Files", ""] + [f"- `{o}`" for o in r.outputs]
+    if r.errors:
+        lines += ["", "## Errors", ""] + [f"- `{e}`" for e in r.errors]
+    if r.warnings:
+        lines += ["", "## Warnings", ""] + [f"- `{w}`" for w in r.warnings]
+    return "\n".join(lines) + "\n"
+
+
+def publish_run(results: list[BuildResult], today: dt.date, key: str = RUN_TABLE_KEY) -> UUID:
+    """The run's table of sessions (inside a flow run)."""
+    from prefect.artifacts import create_table_artifact
+
+    return create_table_artifact(
+        table=run_rows(results, today), key=key, description=run_description(results)
+    )
+
+
+def publish_session(r: BuildResult, today: dt.date) -> UUID:
+    """A session's markdown summary (inside its task run)."""
+    from prefect.artifacts import create_markdown_artifact
+
+    return create_markdown_artifact(
+        markdown=session_markdown(r, today),
+        key=artifact_key("session", r.session),
+        description=f"{r.session}: {r.status}",
+    )
+
+
+def publish_sweep(sweep: Sweep) -> UUID:
+    """The deadline sweep's report: overdue sessions and sessions missing inputs."""
+    from prefect.artifacts import create_markdown_artifact
+
+    return create_markdown_artifact(
+        markdown=sweep_markdown(sweep),
+        key=SWEEP_KEY,
+        description=f"{len(sweep.to_build)} to build, {len(sweep.overdue)} overdue, "
+        f"{len(sweep.missing_inputs)} missing inputs",
+    )
+
+
+class Progress:
+    """A progress artifact for a batch, updated as sessions finish."""
+
+    def __init__(self, total: int, description: str = "sessions built"):
+        from prefect.artifacts import create_progress_artifact
+
+        self.total = max(1, total)
+        self.done = 0
+        self.description = description
+        self.id = create_progress_artifact(progress=0.0, description=f"0/{total} {description}")
+
+    def advance(self) -> None:
+        from prefect.artifacts import update_progress_artifact
+
+        self.done += 1
+        update_progress_artifact(
+            self.id,
+            progress=100.0 * self.done / self.total,
+            description=f"{self.done}/{self.total} {self.description}",
+        )
