@@ -22,6 +22,11 @@ test: venv system
 test-scale: venv system
 	bash tests/scale/run.sh
 
+# Register the Prefect deployments of prefect.yaml with the server in PREFECT_API_URL (docs/prefect.md).
+.PHONY: deploy
+deploy: venv
+	$(VENV)/bin/prefect --no-prompt deploy --all
+
 bench: venv system
 	$(PY) -m bench.run
 

@@ -23,6 +23,7 @@ import argparse
 import importlib.util
 import json
 import os
+import resource
 import shutil
 import signal
 import statistics
@@ -199,11 +200,13 @@ def measure_floor(docs: list[Doc], runs: int, cores: int, scratch: Path, details
     per_doc: dict[str, list[float]] = {}
     for run in range(runs):
         total = 0.0
+        cpu_before = time.process_time() + _children_cpu()
         for i, d in enumerate(docs):
             seconds = render_bare(d, out / f"{i:04d}-{d.session}-{d.name}")
             per_doc.setdefault(f"{d.session}/{d.name}", []).append(seconds)
             total += seconds
         details.add("floor_total_s", total)
+        details.add("floor_cpu_s", time.process_time() + _children_cpu() - cpu_before)
         print(f"  floor run {run + 1}/{runs}: {total:.1f} s for {len(docs)} documents")
     medians = {k: statistics.median(v) for k, v in per_doc.items()}
     details.extra["floor_by_format_s"] = {
@@ -226,6 +229,7 @@ class TreeSampler(threading.Thread):
         self.pid = pid
         self.peak_bytes = 0
         self.peak_procs = 0
+        self.peak_breakdown: list[tuple[str, float]] = []
         self.samples = 0
         self._halt = threading.Event()
 
@@ -242,13 +246,18 @@ class TreeSampler(threading.Thread):
             except psutil.NoSuchProcess:
                 break
             total = 0
+            breakdown = []
             for proc in procs:
                 try:
-                    total += proc.memory_info().rss
+                    rss = proc.memory_info().rss
+                    breakdown.append((_describe(proc), round(rss / 2**20, 1)))
+                    total += rss
                 except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
                     pass
             self.samples += 1
-            self.peak_bytes = max(self.peak_bytes, total)
+            if total > self.peak_bytes:
+                self.peak_bytes = total
+                self.peak_breakdown = sorted(breakdown, key=lambda x: -x[1])
             self.peak_procs = max(self.peak_procs, len(procs))
             self._halt.wait(SAMPLE_S)
 
@@ -257,18 +266,45 @@ class TreeSampler(threading.Thread):
         self.join()
 
 
+def _describe(proc) -> str:
+    """A short name for a process in the memory breakdown: what it runs, not its full command line."""
+    try:
+        cmd = proc.cmdline()
+    except Exception:  # noqa: BLE001 - a process that vanished is still counted by its name
+        return proc.name()
+    text = " ".join(cmd)
+    for needle, name in (
+        ("uvicorn", "prefect server (uvicorn)"),
+        ("outcomes.pool", "renderer (outcomes.pool)"),
+        ("pandoc", "pandoc"),
+        ("outcomes", "outcomes (flow)"),
+    ):
+        if needle in text:
+            return name
+    return " ".join(Path(c).name for c in cmd[:3])[:60]
+
+
+def _children_cpu() -> float:
+    """CPU seconds of every finished descendant (renderers, pandoc, Prefect's server included)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 @dataclass
 class Timed:
     seconds: float
     stdout: str
     stderr: str
+    cpu: float = 0.0
     peak_rss_mb: float | None = None
     peak_procs: int = 0
+    peak_breakdown: list[tuple[str, float]] = field(default_factory=list)
 
 
 def run_timed(cmd: list[str], env: dict[str, str], *, sample: bool = False, cwd: Path = ROOT) -> Timed:
     """Run a command to completion; its wall time, output and (optionally) peak tree RSS."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        cpu_before = _children_cpu()
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=cwd)
         sampler = TreeSampler(proc.pid) if sample else None
@@ -276,6 +312,7 @@ def run_timed(cmd: list[str], env: dict[str, str], *, sample: bool = False, cwd:
             sampler.start()
         code = proc.wait()
         seconds = time.perf_counter() - started
+        cpu = _children_cpu() - cpu_before
         if sampler:
             sampler.stop()
         out.seek(0)
@@ -283,10 +320,11 @@ def run_timed(cmd: list[str], env: dict[str, str], *, sample: bool = False, cwd:
         stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
     if code != 0:
         raise BenchError(f"{' '.join(cmd)} exited with {code}:\n{stdout[-2000:]}\n{stderr[-2000:]}")
-    timed = Timed(seconds, stdout, stderr)
+    timed = Timed(seconds, stdout, stderr, cpu)
     if sampler:
         timed.peak_rss_mb = sampler.peak_bytes / 2**20
         timed.peak_procs = sampler.peak_procs
+        timed.peak_breakdown = sampler.peak_breakdown
     return timed
 
 
@@ -314,6 +352,7 @@ def measure_batch(
         shutil.rmtree(out, ignore_errors=True)
         cmd = [str(OUTCOMES), "build", "--all", str(sessions_dir), "--out", str(out)]
         digest = templates_digest()
+        details.add("loadavg_1m_at_batch", os.getloadavg()[0])
         full = run_timed([*cmd, "--force"], env, sample=True)
         expect_summary(full, n, "built")
         rebuild = run_timed(cmd, env)
@@ -329,9 +368,12 @@ def measure_batch(
             print("  templates changed during the run; measuring it again")
             continue
         details.add("batch_s", full.seconds)
+        details.add("batch_cpu_s", full.cpu)
         details.add("rebuild_s", rebuild.seconds)
+        details.add("rebuild_cpu_s", rebuild.cpu)
         details.add("batch_peak_rss_mb", full.peak_rss_mb or 0.0)
         details.add("batch_peak_processes", full.peak_procs)
+        details.extra.setdefault("batch_peak_rss_breakdown_mb", []).append(full.peak_breakdown)
         peaks.append(full.peak_rss_mb or 0.0)
         print(
             f"  batch run {run + 1}/{runs}: full {full.seconds:.1f} s (peak {full.peak_rss_mb:.0f} MB, "
@@ -402,7 +444,9 @@ def measure_single(
         expect_summary(built, 1, "built")
         shutil.rmtree(out, ignore_errors=True)
         details.add("single_bare_s", bare.seconds)
+        details.add("single_bare_cpu_s", bare.cpu)
         details.add("single_build_s", built.seconds)
+        details.add("single_build_cpu_s", built.cpu)
         print(f"  single run {run + 1}/{runs}: build {built.seconds:.1f} s, bare {bare.seconds:.1f} s")
     details.extra["single_session"] = session
     details.extra["single_documents"] = [d.name for d in mine]

@@ -181,7 +181,7 @@ def session_task(folder: str, session: str, settings: BatchSettings) -> lib.Buil
     except Exception as exc:  # noqa: BLE001 - a missing summary must not fail a built session
         get_run_logger().warning("could not publish the summary of %s: %s", session, exc)
     if result.status == "failed":
-        return Failed(message=f"{result.session}: " + "; ".join(result.errors)[:1000], data=result)
+        return Failed(message="; ".join(result.errors)[:1000], data=result)
     return result
 
 

@@ -56,7 +56,8 @@ class RenderJob:
 
     @property
     def label(self) -> str:
-        return f"{self.plan.report.session.id}: {self.doc_type}.{self.fmt}"
+        session = getattr(getattr(getattr(self.plan, "report", None), "session", None), "id", "?")
+        return f"{session}: {self.doc_type}.{self.fmt}"
 
 
 # ---------------------------------------------------------------- wire format
@@ -260,7 +261,10 @@ class _Renderer:
             self.proc = None
             raise RenderError(f"{job.label}: rendering took longer than {job.timeout:g} s") from None
         except (EOFError, BrokenPipeError, pickle.UnpicklingError):
-            code = proc.poll()
+            try:
+                code = proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                code = None
             self._kill(proc)
             self.proc = None
             how = f" (exit code {code})" if code is not None else ""

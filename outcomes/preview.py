@@ -58,8 +58,14 @@ class Changes:
 class Preview:
     """One document of one session, kept up to date."""
 
-    def __init__(self, folder: Path, doc_type: str, templates_dir: Path | None = None, pdf: bool = False,
-                 out_dir: Path = Path("outputs")):
+    def __init__(
+        self,
+        folder: Path,
+        doc_type: str,
+        templates_dir: Path | None = None,
+        pdf: bool = False,
+        out_dir: Path = Path("outputs"),
+    ):
         if doc_type not in DOCUMENT_TYPES:
             raise OutcomesError(f"--doc {doc_type}: use one of {', '.join(DOCUMENT_TYPES)}")
         self.folder = folder.resolve()
@@ -81,8 +87,9 @@ class Preview:
     def is_input(self, path: Path) -> bool:
         return path.is_relative_to(self.folder)
 
-    def render(self, *, inputs_changed: bool = True, templates_changed: bool = True,
-               files_moved: bool = True) -> Rendered:
+    def render(
+        self, *, inputs_changed: bool = True, templates_changed: bool = True, files_moved: bool = True
+    ) -> Rendered:
         """Render the document once, re-reading only what changed.
 
         An edited template is recompiled by Jinja on its own (it checks modification times), so the
@@ -127,8 +134,15 @@ class Preview:
         target = self.target_dir / f"{self.doc_type}.pdf"
         staged = target.with_name(f".{target.name}.part")
         title = " ".join(x for x in (session.code, session.title) if x) or session.id
-        write_pdf(html, self.folder, [*self.templates.roots, self.folder / ASSETS_DIR], staged, title=title,
-                  lang=session.language, created=session.date)
+        write_pdf(
+            html,
+            self.folder,
+            [*self.templates.roots, self.folder / ASSETS_DIR],
+            staged,
+            title=title,
+            lang=session.language,
+            created=session.date,
+        )
         staged.replace(target)
         return target
 
@@ -136,8 +150,14 @@ class Preview:
         """Yield each settled burst of file changes."""
         import watchfiles
 
-        for batch in watchfiles.watch(*self.watched(), debounce=DEBOUNCE_MS, step=STEP_MS, stop_event=stop,
-                                      watch_filter=watchfiles.DefaultFilter(), raise_interrupt=False):
+        for batch in watchfiles.watch(
+            *self.watched(),
+            debounce=DEBOUNCE_MS,
+            step=STEP_MS,
+            stop_event=stop,
+            watch_filter=watchfiles.DefaultFilter(),
+            raise_interrupt=False,
+        ):
             batch = {(kind, Path(p)) for kind, p in batch if not Path(p).is_relative_to(self.out_dir)}
             if not batch:
                 continue
@@ -182,8 +202,16 @@ def _report(out: Printer, result: Rendered, why: str) -> None:
     out.print(f"{why}: {', '.join(parts)} → {result.pdf or result.html}", markup=False)
 
 
-def run_preview(folder: Path, doc: str, templates: Path | None, pdf: bool, out_dir: Path, once: bool,
-                out: Printer, stop: threading.Event | None = None) -> int:
+def run_preview(
+    folder: Path,
+    doc: str,
+    templates: Path | None,
+    pdf: bool,
+    out_dir: Path,
+    once: bool,
+    out: Printer,
+    stop: threading.Event | None = None,
+) -> int:
     """Render once, then again on every change until interrupted (or just once)."""
     if not (folder / "session.yaml").is_file():
         raise OutcomesError(f"{folder}: not a session folder (no session.yaml)")
@@ -195,8 +223,11 @@ def run_preview(folder: Path, doc: str, templates: Path | None, pdf: bool, out_d
     out.print(f"watching {', '.join(str(p) for p in preview.watched())} (Ctrl-C to stop)", markup=False)
     try:
         for change in preview.changes(stop):
-            result = preview.render(inputs_changed=change.inputs, templates_changed=change.templates,
-                                    files_moved=change.files_moved)
+            result = preview.render(
+                inputs_changed=change.inputs,
+                templates_changed=change.templates,
+                files_moved=change.files_moved,
+            )
             names = ", ".join(p.name for p in change.paths[:3]) + (" …" if len(change.paths) > 3 else "")
             _report(out, result, f"{names} changed")
     except KeyboardInterrupt:

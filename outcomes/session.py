@@ -52,6 +52,18 @@ def load_yaml(text: str, loader_class: type[yaml.SafeLoader] = yaml.SafeLoader):
     The node graph is measured before anything is constructed, so an alias bomb costs nothing.
     """
     loader = loader_class(text)
+    failed: list[yaml.Node] = []
+    construct = loader.construct_object
+
+    def construct_object(node: yaml.Node, deep: bool = False):
+        # PyYAML's own constructors raise ValueError on values such as the date 0000-00-00.
+        try:
+            return construct(node, deep)
+        except (ValueError, TypeError, OverflowError):
+            failed.append(node)
+            raise
+
+    loader.construct_object = construct_object
     try:
         try:
             node = loader.get_single_node()
@@ -59,6 +71,11 @@ def load_yaml(text: str, loader_class: type[yaml.SafeLoader] = yaml.SafeLoader):
                 return None
             _check_expansion(node)
             return loader.construct_document(node)
+        except (ValueError, TypeError, OverflowError) as exc:
+            mark = failed[0].start_mark if failed else None
+            raise yaml.constructor.ConstructorError(
+                problem=f"the value cannot be read ({exc})", problem_mark=mark
+            ) from None
         except RecursionError:
             raise YAMLTooLarge(
                 problem="values are nested too deeply", problem_mark=loader.get_mark()

@@ -58,7 +58,9 @@ def sample_report(language: str = "en", *, draft: bool = False) -> Report:
         Theme(
             title="Definition of Internet infrastructure",
             action_lines=["C2", "C6"],
-            narrative=[Paragraph(text="Participants described the layers of the Internet stack.", sources=_src(10))],
+            narrative=[
+                Paragraph(text="Participants described the layers of the Internet stack.", sources=_src(10))
+            ],
             takeaways=[Takeaway(text="Infrastructure is more than the DNS.", sources=_src(12))],
             sources=_src(8),
         ),
@@ -75,12 +77,23 @@ def sample_report(language: str = "en", *, draft: bool = False) -> Report:
         ),
         Theme(title="Additional outreach suggestions", action_lines=["C4", "C7.3"], sources=_src(22)),
     ]
-    written = SummaryPart(group="Group 1", channel=Channel.ONSITE, paragraphs=[
-        Paragraph(text="The session discussed how to bring technical operators into policy work.", sources=_src(3)),
-    ])
-    online = SummaryPart(group="Group 2", channel=Channel.ONLINE, paragraphs=[
-        Paragraph(text="The online group focused on outreach.", sources=_src(5)),
-    ])
+    written = SummaryPart(
+        group="Group 1",
+        channel=Channel.ONSITE,
+        paragraphs=[
+            Paragraph(
+                text="The session discussed how to bring technical operators into policy work.",
+                sources=_src(3),
+            ),
+        ],
+    )
+    online = SummaryPart(
+        group="Group 2",
+        channel=Channel.ONLINE,
+        paragraphs=[
+            Paragraph(text="The online group focused on outreach.", sources=_src(5)),
+        ],
+    )
     return Report(
         session=session,
         executive_summary=ExecutiveSummary(parts=[written, online], draft=draft),
@@ -88,19 +101,36 @@ def sample_report(language: str = "en", *, draft: bool = False) -> Report:
         takeaways=[Takeaway(text="Operators engage when policy affects their work.", sources=_src(24))],
         conclusion=[Paragraph(text="The organisers will publish the outcome.", sources=_src(26))],
         actions=[
-            Action(text="Publish one-page operator profiles.", actors=["Session organisers"],
-                   action_lines=["C4"], sources=_src(28)),
+            Action(
+                text="Publish one-page operator profiles.",
+                actors=["Session organisers"],
+                action_lines=["C4"],
+                sources=_src(28),
+            ),
             Action(text="Hold policy office hours at operator meetings.", sources=_src(29)),
         ],
         polls=[
-            PollQuestion(question="Which protocol first?", kind="choice", respondents=12, sources=_src(1),
-                         options=[PollOption(label="DNSSEC", votes=7), PollOption(label="RPKI", votes=5)]),
-            PollQuestion(question="What would help you take part?", kind="text", respondents=2, sources=_src(2),
-                         quotes=["Remote participation.", "Shorter sessions."]),
+            PollQuestion(
+                question="Which protocol first?",
+                kind="choice",
+                respondents=12,
+                sources=_src(1),
+                options=[PollOption(label="DNSSEC", votes=7), PollOption(label="RPKI", votes=5)],
+            ),
+            PollQuestion(
+                question="What would help you take part?",
+                kind="text",
+                respondents=2,
+                sources=_src(2),
+                quotes=["Remote participation.", "Shorter sessions."],
+            ),
         ],
         speakers=SpeakerStats(
             by_stakeholder=[GroupCount(label="Technical Community", count=2)],
-            by_region=[GroupCount(label="African Group", count=1), GroupCount(label="Asia-Pacific Group", count=1)],
+            by_region=[
+                GroupCount(label="African Group", count=1),
+                GroupCount(label="Asia-Pacific Group", count=1),
+            ],
             by_gender=[GroupCount(label="female", count=1), GroupCount(label="male", count=1)],
         ),
     )
@@ -135,7 +165,9 @@ def check_templates(templates_dir: Path | None = None, *, full: bool = True) -> 
                     except OutcomesError as exc:
                         record(exc, f"{doc_type}/document.html")
         if full and not any(doc_type in str(p) for p in problems):
-            problems += [p for p in _render_files(templates, doc_type) if str(p) not in {str(q) for q in problems}]
+            problems += [
+                p for p in _render_files(templates, doc_type) if str(p) not in {str(q) for q in problems}
+            ]
     return problems
 
 
@@ -157,20 +189,39 @@ def _render_files(templates: TemplateSet, doc_type: str) -> list[TemplateError]:
             title = f"{report.session.code} {report.session.title}"
             try:
                 html = render_html(report, doc_type, "pdf", templates)
-                write_pdf(html, Path(tmp), templates.roots, Path(tmp) / f"{doc_type}.pdf", title=title,
-                          lang=lang, created=report.session.date)
+                write_pdf(
+                    html,
+                    Path(tmp),
+                    templates.roots,
+                    Path(tmp) / f"{doc_type}.pdf",
+                    title=title,
+                    lang=lang,
+                    created=report.session.date,
+                )
             except OutcomesError as exc:
                 problems.append(TemplateError(_where(templates, doc_type), None, f"PDF: {exc}"))
             except Exception as exc:  # noqa: BLE001 - WeasyPrint failing on an editor's stylesheet
-                problems.append(TemplateError(_where(templates, doc_type), None, f"PDF: {type(exc).__name__}: {exc}"))
-            reference = templates.find(f"{doc_type}/reference.docx") or templates.find("_shared/reference.docx")
+                problems.append(
+                    TemplateError(_where(templates, doc_type), None, f"PDF: {type(exc).__name__}: {exc}")
+                )
+            reference = templates.find(f"{doc_type}/reference.docx") or templates.find(
+                "_shared/reference.docx"
+            )
             if reference is None:
                 problems.append(TemplateError("_shared/reference.docx", None, "reference.docx not found"))
                 continue
             try:
                 html = render_html(report, doc_type, "docx", templates)
-                write_docx(html, Path(tmp) / f"{doc_type}.docx", reference, title=title, lang=lang,
-                           rtl=lang in RTL_LANGUAGES, created=report.session.date, toc_title=labels["contents"])
+                write_docx(
+                    html,
+                    Path(tmp) / f"{doc_type}.docx",
+                    reference,
+                    title=title,
+                    lang=lang,
+                    rtl=lang in RTL_LANGUAGES,
+                    created=report.session.date,
+                    toc_title=labels["contents"],
+                )
             except OutcomesError as exc:
                 problems.append(TemplateError(str(reference), None, f"DOCX: {exc}"))
             except Exception as exc:  # noqa: BLE001 - a broken reference.docx is the editor's to fix

@@ -39,7 +39,9 @@ def editor_folder(tmp_path: Path, files: dict[str, str]) -> Path:
 
 def cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PREFECT_LOGGING_LEVEL": "ERROR"}
-    return subprocess.run([OUTCOMES, *args], capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
+    return subprocess.run(
+        [OUTCOMES, *args], capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT
+    )
 
 
 # --- the built-in set -----------------------------------------------------------------------------
@@ -51,7 +53,9 @@ def test_builtin_set_has_a_folder_per_document_type():
     files = templates.files()
     for doc_type in DOCUMENT_TYPES:
         assert f"{doc_type}/document.html" in files
-    assert {"_shared/base.html", "_shared/macros.html", "_shared/print.css", "_shared/reference.docx"} <= set(files)
+    assert {"_shared/base.html", "_shared/macros.html", "_shared/print.css", "_shared/reference.docx"} <= set(
+        files
+    )
     assert {f"_labels/{lang}.yaml" for lang in LANGUAGES} <= set(files)
 
 
@@ -73,10 +77,13 @@ def test_unknown_document_type_is_a_template_error():
 
 
 def test_editor_folder_replaces_built_in_files_one_by_one(tmp_path):
-    folder = editor_folder(tmp_path, {
-        "session_report/document.html": '{% extends "_shared/base.html" %}{% block body %}<p>EDITED</p>{% endblock %}',
-        "_shared/print.css": "body { color: #123456; }",
-    })
+    folder = editor_folder(
+        tmp_path,
+        {
+            "session_report/document.html": '{% extends "_shared/base.html" %}{% block body %}<p>EDITED</p>{% endblock %}',
+            "_shared/print.css": "body { color: #123456; }",
+        },
+    )
     templates = TemplateSet(folder)
     files = templates.files()
     assert files["session_report/document.html"] == folder / "session_report/document.html"
@@ -94,10 +101,13 @@ def test_editor_folder_replaces_built_in_files_one_by_one(tmp_path):
 
 
 def test_editor_label_file_changes_only_the_labels_it_holds(tmp_path):
-    folder = editor_folder(tmp_path, {
-        "_labels/en.yaml": "executive_summary: Summary of the discussion\n",
-        "_labels/fr.yaml": "key_takeaways: Ce qu'il faut retenir\n",
-    })
+    folder = editor_folder(
+        tmp_path,
+        {
+            "_labels/en.yaml": "executive_summary: Summary of the discussion\n",
+            "_labels/fr.yaml": "key_takeaways: Ce qu'il faut retenir\n",
+        },
+    )
     templates = TemplateSet(folder)
     assert templates.labels("en")["executive_summary"] == "Summary of the discussion"
     assert templates.labels("en")["key_takeaways"] == "Key takeaways"
@@ -129,26 +139,33 @@ INTERNALS = [
 
 @pytest.mark.parametrize("expression", INTERNALS)
 def test_reaching_for_python_internals_is_a_located_template_error(tmp_path, expression):
-    folder = editor_folder(tmp_path, {
-        "session_report/document.html":
-            '{% extends "_shared/base.html" %}\n{% block body %}\n<p>fine</p>\n' + expression + "\n{% endblock %}\n",
-    })
+    folder = editor_folder(
+        tmp_path,
+        {
+            "session_report/document.html": '{% extends "_shared/base.html" %}\n{% block body %}\n<p>fine</p>\n'
+            + expression
+            + "\n{% endblock %}\n",
+        },
+    )
     with pytest.raises(TemplateError) as caught:
         render_html(sample_report(), "session_report", "html", TemplateSet(folder))
     assert str(caught.value).startswith(f"{folder / 'session_report/document.html'}:4: ")
     assert "unsafe" in str(caught.value) or "not allowed" in str(caught.value)
 
 
-@pytest.mark.parametrize(("source", "message"), [
-    ("{{ 2 ** 100000 }}", "exponent"),
-    ("{{ 'x' * 100000000 }}", "repetition"),
-    ("{{ range(10 ** 6) | list }}", "Range too big"),
-    ("{% macro loop() %}{{ loop() }}{% endmacro %}{{ loop() }}", "too deeply nested"),
-    ("{{ 1 / 0 }}", "ZeroDivisionError"),
-    ("{{ labels.no_such_label }}", "no_such_label"),
-    ("{% include '../../../etc/passwd' %}", "template not found"),
-    ("{% for x in %}", "Expected an expression"),
-])
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("{{ 2 ** 100000 }}", "exponent"),
+        ("{{ 'x' * 100000000 }}", "repetition"),
+        ("{{ range(10 ** 6) | list }}", "Range too big"),
+        ("{% macro loop() %}{{ loop() }}{% endmacro %}{{ loop() }}", "too deeply nested"),
+        ("{{ 1 / 0 }}", "ZeroDivisionError"),
+        ("{{ labels.no_such_label }}", "no_such_label"),
+        ("{% include '../../../etc/passwd' %}", "template not found"),
+        ("{% for x in %}", "Expected an expression"),
+    ],
+)
 def test_runaway_or_broken_templates_are_located_errors(tmp_path, source, message):
     folder = editor_folder(tmp_path, {"briefing_paper/document.html": "<p>line 1</p>\n" + source + "\n"})
     with pytest.raises(TemplateError, match=re.escape(message)) as caught:
@@ -161,7 +178,9 @@ def test_an_error_in_a_shared_partial_names_the_partial(tmp_path):
     macros = (BUILTIN_TEMPLATES / "_shared/macros.html").read_text("utf-8")
     broken = macros.replace("{{ labels.key_takeaways }}", "{{ labels.key_takeaways.__class__ }}", 1)
     folder = editor_folder(tmp_path, {"_shared/macros.html": broken})
-    line = broken.splitlines().index(next(x for x in broken.splitlines() if "key_takeaways.__class__" in x)) + 1
+    line = (
+        broken.splitlines().index(next(x for x in broken.splitlines() if "key_takeaways.__class__" in x)) + 1
+    )
     with pytest.raises(TemplateError) as caught:
         render_html(sample_report(), "session_report", "html", TemplateSet(folder))
     assert caught.value.location.path == str(folder / "_shared/macros.html")
@@ -186,7 +205,9 @@ def test_template_errors_survive_the_trip_back_from_a_render_worker():
 def test_session_content_is_data_never_template_code():
     report = sample_report()
     theme = report.themes[0]
-    report.themes[0] = theme.model_copy(update={"title": "{{ 7 * 7 }} {% if true %}x{% endif %} <script>alert(1)</script>"})
+    report.themes[0] = theme.model_copy(
+        update={"title": "{{ 7 * 7 }} {% if true %}x{% endif %} <script>alert(1)</script>"}
+    )
     html = render_html(report, "session_report", "html", TemplateSet())
     assert "{{ 7 * 7 }} {% if true %}x{% endif %}" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
@@ -206,12 +227,28 @@ def test_every_language_translates_every_label():
         labels["date_format"].format(day=1, month="m", month_number=1, year=2025)
         if lang != "en":
             same = {k for k in english if labels[k] == english[k] and not k.startswith("wsis_")}
-            assert same <= {"code", "format", "date", "option", "sources", "title", "actor", "solution",
-                            "colon", "votes", "group", "minutes", "date_format", "rapporteurs"}, (lang, same)
+            assert same <= {
+                "code",
+                "format",
+                "date",
+                "option",
+                "sources",
+                "title",
+                "actor",
+                "solution",
+                "colon",
+                "votes",
+                "group",
+                "minutes",
+                "date_format",
+                "rapporteurs",
+            }, (lang, same)
 
 
 def test_a_malformed_label_file_is_located(tmp_path):
-    folder = editor_folder(tmp_path, {"_labels/es.yaml": "executive_summary: Resumen\nkey_takeaways: [unclosed\n"})
+    folder = editor_folder(
+        tmp_path, {"_labels/es.yaml": "executive_summary: Resumen\nkey_takeaways: [unclosed\n"}
+    )
     with pytest.raises(TemplateError) as caught:
         TemplateSet(folder).labels("es")
     assert caught.value.location.path.endswith("_labels/es.yaml") and caught.value.location.line
@@ -235,9 +272,12 @@ def test_table_of_contents_lists_h2_and_h3_with_stable_ids():
     filled = fill_toc(html)
     assert '<h2 id="sec-1">Summary &amp; scope</h2>' in filled
     assert '<h3 id="own">Theme <em>one</em></h3>' in filled
-    nav = filled[filled.index("<nav"):filled.index("</nav>")]
+    nav = filled[filled.index("<nav") : filled.index("</nav>")]
     assert re.findall(r'<li class="l(\d)"><a href="#([^"]+)">([^<]*)</a>', nav) == [
-        ("2", "sec-1", "Summary &amp; scope"), ("3", "own", "Theme one"), ("2", "sec-3", "Actions")]
+        ("2", "sec-1", "Summary &amp; scope"),
+        ("3", "own", "Theme one"),
+        ("2", "sec-3", "Actions"),
+    ]
     assert fill_toc(filled) == fill_toc(html)  # ids are not renumbered on a second pass
     assert fill_toc("<h2>A</h2>") == '<h2 id="sec-1">A</h2>'
 
@@ -250,12 +290,14 @@ def test_check_passes_on_the_built_in_set():
 
 
 def test_check_reports_every_broken_template_with_file_and_line(tmp_path):
-    folder = editor_folder(tmp_path, {
-        "session_report/document.html":
-            '{% extends "_shared/base.html" %}\n{% block body %}\n{{ report.__init__.__globals__ }}\n{% endblock %}\n',
-        "short_report/document.html": '{% extends "_shared/base.html" %}\n{% block body %}\n{% if %}\n{% endblock %}\n',
-        "_labels/ar.yaml": "contents: [\n",
-    })
+    folder = editor_folder(
+        tmp_path,
+        {
+            "session_report/document.html": '{% extends "_shared/base.html" %}\n{% block body %}\n{{ report.__init__.__globals__ }}\n{% endblock %}\n',
+            "short_report/document.html": '{% extends "_shared/base.html" %}\n{% block body %}\n{% if %}\n{% endblock %}\n',
+            "_labels/ar.yaml": "contents: [\n",
+        },
+    )
     problems = [str(p) for p in check_templates(folder, full=False)]
     assert f"{folder / 'session_report/document.html'}:3: not allowed in a template" in "\n".join(problems)
     assert any(p.startswith(f"{folder / 'short_report/document.html'}:3: ") for p in problems)
@@ -264,10 +306,12 @@ def test_check_reports_every_broken_template_with_file_and_line(tmp_path):
 
 
 def test_check_command_prints_errors_without_a_traceback(tmp_path):
-    folder = editor_folder(tmp_path, {
-        "recommendations/document.html":
-            '{% extends "_shared/base.html" %}\n{% block body %}\n{{ cycler.__init__.__globals__.os }}\n{% endblock %}\n',
-    })
+    folder = editor_folder(
+        tmp_path,
+        {
+            "recommendations/document.html": '{% extends "_shared/base.html" %}\n{% block body %}\n{{ cycler.__init__.__globals__.os }}\n{% endblock %}\n',
+        },
+    )
     done = cli("templates", "check", "--templates", str(folder))
     assert done.returncode == 1
     assert f"{folder / 'recommendations/document.html'}:3: not allowed in a template" in done.stderr
@@ -279,12 +323,27 @@ def test_check_command_prints_errors_without_a_traceback(tmp_path):
 
 
 def test_build_prints_a_template_error_without_a_traceback(tmp_path):
-    folder = editor_folder(tmp_path, {
-        "session_report/document.html":
-            '{% extends "_shared/base.html" %}\n{% block body %}\n{{ "".__class__.__mro__ }}\n{% endblock %}\n',
-    })
-    done = cli("build", str(ROOT / "inputs/igf2025-ws106"), "--doc", "session_report", "--format", "html",
-               "--out", str(tmp_path / "out"), "--templates", str(folder), timeout=600)
+    folder = editor_folder(
+        tmp_path,
+        {
+            "session_report/document.html": '{% extends "_shared/base.html" %}\n{% block body %}\n{{ "".__class__.__mro__ }}\n{% endblock %}\n',
+        },
+    )
+    done = cli(
+        "build",
+        str(ROOT / "inputs/igf2025-ws106"),
+        "--doc",
+        "session_report",
+        "--format",
+        "html",
+        "--out",
+        str(tmp_path / "out"),
+        "--templates",
+        str(folder),
+        timeout=600,
+    )
     assert done.returncode == 1
-    assert f"{folder / 'session_report/document.html'}:3: not allowed in a template" in done.stdout + done.stderr
+    assert (
+        f"{folder / 'session_report/document.html'}:3: not allowed in a template" in done.stdout + done.stderr
+    )
     assert "Traceback" not in done.stdout + done.stderr

@@ -38,43 +38,100 @@ PARAGRAPH_STYLES: list[tuple[str, str, str | None, str, str]] = [
     ("BodyText", "Body Text", "Normal", '<w:spacing w:before="0" w:after="120"/>', ""),
     ("FirstParagraph", "First Paragraph", "BodyText", "", ""),
     ("Compact", "Compact", "BodyText", '<w:spacing w:before="20" w:after="20"/>', ""),
-    ("Title", "Title", "Normal", '<w:keepNext/><w:spacing w:before="0" w:after="120"/>',
-     f'{FONTS}<w:b/><w:bCs/><w:color w:val="1B1B1B"/><w:sz w:val="40"/><w:szCs w:val="40"/>'),
-    ("Subtitle", "Subtitle", "Normal", '<w:keepNext/><w:spacing w:before="0" w:after="200"/>',
-     f'{FONTS}<w:b/><w:bCs/><w:caps/><w:color w:val="{BLUE}"/><w:sz w:val="22"/><w:szCs w:val="22"/>'),
-    ("Author", "Author", "Normal", '<w:keepNext/><w:spacing w:before="0" w:after="20"/>',
-     f'<w:color w:val="333333"/><w:sz w:val="20"/><w:szCs w:val="20"/>'),
-    ("Date", "Date", "Normal", '<w:keepNext/><w:spacing w:before="0" w:after="240"/>',
-     f'<w:color w:val="333333"/><w:sz w:val="20"/><w:szCs w:val="20"/>'),
-    ("Heading1", "heading 1", "Normal",
-     '<w:keepNext/><w:keepLines/><w:spacing w:before="360" w:after="120"/><w:outlineLvl w:val="0"/>',
-     f'{FONTS}<w:b/><w:bCs/><w:color w:val="{BLUE}"/><w:sz w:val="32"/><w:szCs w:val="32"/>'),
-    ("Heading2", "heading 2", "Normal",
-     '<w:keepNext/><w:keepLines/><w:pBdr><w:bottom w:val="single" w:sz="4" w:space="1" w:color="C9D6E3"/>'
-     '</w:pBdr><w:spacing w:before="300" w:after="100"/><w:outlineLvl w:val="1"/>',
-     f'{FONTS}<w:b/><w:bCs/><w:color w:val="{BLUE}"/><w:sz w:val="27"/><w:szCs w:val="27"/>'),
-    ("Heading3", "heading 3", "Normal",
-     '<w:keepNext/><w:keepLines/><w:spacing w:before="220" w:after="60"/><w:outlineLvl w:val="2"/>',
-     f'{FONTS}<w:b/><w:bCs/><w:color w:val="1B1B1B"/><w:sz w:val="23"/><w:szCs w:val="23"/>'),
+    (
+        "Title",
+        "Title",
+        "Normal",
+        '<w:keepNext/><w:spacing w:before="0" w:after="120"/>',
+        f'{FONTS}<w:b/><w:bCs/><w:color w:val="1B1B1B"/><w:sz w:val="40"/><w:szCs w:val="40"/>',
+    ),
+    (
+        "Subtitle",
+        "Subtitle",
+        "Normal",
+        '<w:keepNext/><w:spacing w:before="0" w:after="200"/>',
+        f'{FONTS}<w:b/><w:bCs/><w:caps/><w:color w:val="{BLUE}"/><w:sz w:val="22"/><w:szCs w:val="22"/>',
+    ),
+    (
+        "Author",
+        "Author",
+        "Normal",
+        '<w:keepNext/><w:spacing w:before="0" w:after="20"/>',
+        '<w:color w:val="333333"/><w:sz w:val="20"/><w:szCs w:val="20"/>',
+    ),
+    (
+        "Date",
+        "Date",
+        "Normal",
+        '<w:keepNext/><w:spacing w:before="0" w:after="240"/>',
+        '<w:color w:val="333333"/><w:sz w:val="20"/><w:szCs w:val="20"/>',
+    ),
+    (
+        "Heading1",
+        "heading 1",
+        "Normal",
+        '<w:keepNext/><w:keepLines/><w:spacing w:before="360" w:after="120"/><w:outlineLvl w:val="0"/>',
+        f'{FONTS}<w:b/><w:bCs/><w:color w:val="{BLUE}"/><w:sz w:val="32"/><w:szCs w:val="32"/>',
+    ),
+    (
+        "Heading2",
+        "heading 2",
+        "Normal",
+        '<w:keepNext/><w:keepLines/><w:pBdr><w:bottom w:val="single" w:sz="4" w:space="1" w:color="C9D6E3"/>'
+        '</w:pBdr><w:spacing w:before="300" w:after="100"/><w:outlineLvl w:val="1"/>',
+        f'{FONTS}<w:b/><w:bCs/><w:color w:val="{BLUE}"/><w:sz w:val="27"/><w:szCs w:val="27"/>',
+    ),
+    (
+        "Heading3",
+        "heading 3",
+        "Normal",
+        '<w:keepNext/><w:keepLines/><w:spacing w:before="220" w:after="60"/><w:outlineLvl w:val="2"/>',
+        f'{FONTS}<w:b/><w:bCs/><w:color w:val="1B1B1B"/><w:sz w:val="23"/><w:szCs w:val="23"/>',
+    ),
     ("TOCHeading", "TOC Heading", "Heading1", '<w:outlineLvl w:val="9"/>', ""),
     ("TOC1", "toc 1", "Normal", '<w:spacing w:before="80" w:after="20"/>', "<w:b/><w:bCs/>"),
     ("TOC2", "toc 2", "Normal", '<w:spacing w:before="0" w:after="20"/><w:ind w:left="360"/>', ""),
-    ("BlockText", "Block Text", "BodyText", '<w:ind w:left="567" w:right="567"/>',
-     '<w:i/><w:iCs/><w:color w:val="333333"/>'),
-    ("Header", "header", "Normal", '<w:spacing w:before="0" w:after="0"/><w:jc w:val="center"/>',
-     f'<w:color w:val="{GREY}"/><w:sz w:val="16"/><w:szCs w:val="16"/>'),
-    ("Footer", "footer", "Normal", '<w:spacing w:before="0" w:after="0"/><w:jc w:val="center"/>',
-     f'<w:color w:val="{GREY}"/><w:sz w:val="16"/><w:szCs w:val="16"/>'),
-    ("DraftNotice", "Draft Notice", "BodyText",
-     '<w:pBdr><w:top w:val="single" w:sz="4" w:space="4" w:color="C77700"/>'
-     '<w:left w:val="single" w:sz="4" w:space="4" w:color="C77700"/>'
-     '<w:bottom w:val="single" w:sz="4" w:space="4" w:color="C77700"/>'
-     '<w:right w:val="single" w:sz="4" w:space="4" w:color="C77700"/></w:pBdr>'
-     '<w:shd w:val="clear" w:color="auto" w:fill="FFF4E0"/>', ""),
+    (
+        "BlockText",
+        "Block Text",
+        "BodyText",
+        '<w:ind w:left="567" w:right="567"/>',
+        '<w:i/><w:iCs/><w:color w:val="333333"/>',
+    ),
+    (
+        "Header",
+        "header",
+        "Normal",
+        '<w:spacing w:before="0" w:after="0"/><w:jc w:val="center"/>',
+        f'<w:color w:val="{GREY}"/><w:sz w:val="16"/><w:szCs w:val="16"/>',
+    ),
+    (
+        "Footer",
+        "footer",
+        "Normal",
+        '<w:spacing w:before="0" w:after="0"/><w:jc w:val="center"/>',
+        f'<w:color w:val="{GREY}"/><w:sz w:val="16"/><w:szCs w:val="16"/>',
+    ),
+    (
+        "DraftNotice",
+        "Draft Notice",
+        "BodyText",
+        '<w:pBdr><w:top w:val="single" w:sz="4" w:space="4" w:color="C77700"/>'
+        '<w:left w:val="single" w:sz="4" w:space="4" w:color="C77700"/>'
+        '<w:bottom w:val="single" w:sz="4" w:space="4" w:color="C77700"/>'
+        '<w:right w:val="single" w:sz="4" w:space="4" w:color="C77700"/></w:pBdr>'
+        '<w:shd w:val="clear" w:color="auto" w:fill="FFF4E0"/>',
+        "",
+    ),
     ("EditorNote", "Editor Note", "DraftNotice", "", ""),
-    ("Adopters", "Adopters", "BodyText",
-     '<w:pBdr><w:left w:val="single" w:sz="18" w:space="6" w:color="1F5C99"/></w:pBdr>'
-     '<w:shd w:val="clear" w:color="auto" w:fill="F1F5F9"/>', ""),
+    (
+        "Adopters",
+        "Adopters",
+        "BodyText",
+        '<w:pBdr><w:left w:val="single" w:sz="18" w:space="6" w:color="1F5C99"/></w:pBdr>'
+        '<w:shd w:val="clear" w:color="auto" w:fill="F1F5F9"/>',
+        "",
+    ),
 ]
 
 TABLE_STYLE = f"""
@@ -109,14 +166,35 @@ def _style(styles, style_id: str, name: str, based_on: str | None, ppr: str, rpr
     for old in styles.findall(qn("w:style")):
         if old.get(qn("w:styleId")) == style_id:
             styles.remove(old)
-    custom = "" if style_id in {"Normal", "Title", "Subtitle", "Heading1", "Heading2", "Heading3", "Header",
-                                "Footer", "BodyText", "BlockText", "TOCHeading", "Date", "TOC1", "TOC2"} else ' w:customStyle="1"'
+    custom = (
+        ""
+        if style_id
+        in {
+            "Normal",
+            "Title",
+            "Subtitle",
+            "Heading1",
+            "Heading2",
+            "Heading3",
+            "Header",
+            "Footer",
+            "BodyText",
+            "BlockText",
+            "TOCHeading",
+            "Date",
+            "TOC1",
+            "TOC2",
+        }
+        else ' w:customStyle="1"'
+    )
     based = f'<w:basedOn w:val="{based_on}"/>' if based_on else ""
     default = ' w:default="1"' if style_id == "Normal" else ""
-    styles.append(parse_xml(
-        f'<w:style {nsdecls("w")} w:type="paragraph"{default}{custom} w:styleId="{style_id}">'
-        f'<w:name w:val="{name}"/>{based}<w:qFormat/><w:pPr>{ppr}</w:pPr><w:rPr>{rpr}</w:rPr></w:style>'
-    ))
+    styles.append(
+        parse_xml(
+            f'<w:style {nsdecls("w")} w:type="paragraph"{default}{custom} w:styleId="{style_id}">'
+            f'<w:name w:val="{name}"/>{based}<w:qFormat/><w:pPr>{ppr}</w:pPr><w:rPr>{rpr}</w:rPr></w:style>'
+        )
+    )
 
 
 def _defaults(styles) -> None:
@@ -126,15 +204,24 @@ def _defaults(styles) -> None:
     for child in list(rpr):
         if child.tag in (qn("w:rFonts"), qn("w:sz"), qn("w:szCs")):
             rpr.remove(child)
-    rpr.insert(0, parse_xml(f'<w:rFonts {nsdecls("w")} w:ascii="{LATIN}" w:hAnsi="{LATIN}" '
-                            f'w:eastAsia="{CJK}" w:cs="{ARABIC}"/>'))
+    rpr.insert(
+        0,
+        parse_xml(
+            f'<w:rFonts {nsdecls("w")} w:ascii="{LATIN}" w:hAnsi="{LATIN}" '
+            f'w:eastAsia="{CJK}" w:cs="{ARABIC}"/>'
+        ),
+    )
     rpr.insert(1, parse_xml(f'<w:sz {nsdecls("w")} w:val="21"/>'))
     rpr.insert(2, parse_xml(f'<w:szCs {nsdecls("w")} w:val="22"/>'))
     ppr_default = defaults.find(qn("w:pPrDefault"))
     if ppr_default is not None:
         defaults.remove(ppr_default)
-    defaults.append(parse_xml(f'<w:pPrDefault {nsdecls("w")}><w:pPr>'
-                              '<w:spacing w:after="120" w:line="264" w:lineRule="auto"/></w:pPr></w:pPrDefault>'))
+    defaults.append(
+        parse_xml(
+            f"<w:pPrDefault {nsdecls('w')}><w:pPr>"
+            '<w:spacing w:after="120" w:line="264" w:lineRule="auto"/></w:pPr></w:pPrDefault>'
+        )
+    )
 
 
 def _placeholder(paragraph, style: str, text: str) -> None:
@@ -156,7 +243,9 @@ def _reproducible(data: bytes) -> bytes:
 
 def build(out: Path = OUT) -> None:
     raw = subprocess.run(
-        [pypandoc.get_pandoc_path(), "--print-default-data-file", "reference.docx"], capture_output=True, check=True
+        [pypandoc.get_pandoc_path(), "--print-default-data-file", "reference.docx"],
+        capture_output=True,
+        check=True,
     ).stdout
     doc = Document(io.BytesIO(raw))
     styles = doc.styles.element

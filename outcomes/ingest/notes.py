@@ -160,17 +160,22 @@ def plain_text_to_markdown(text: str) -> str:
         if line and not before and (kind or (alone and not in_table and _looks_like_title(line))):
             if kind:
                 in_table = kind == "action_line_table"
-            out.append("## " + (("\\" + line) if line.startswith("#") else line))
+            out.append("## " + _escape_markdown(line))
             continue
         out.append(_escape_markdown(line))
     return "\n".join(out) + "\n"
 
 
+_ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
 def _escape_markdown(line: str) -> str:
-    """Keep pasted text literal: a leading "#", "1." or ">" in e-mail text is not Markdown."""
-    if re.match(r"^(#|>|\d+[.)]\s)", line):
-        return "\\" + line
-    return line
+    """Keep pasted text literal: "#", "1.", "*", "_", "<b>" or "{{ }}" in e-mail text is not Markdown.
+
+    CommonMark lets any ASCII punctuation be escaped with a backslash; escaping all of it leaves no
+    emphasis, link, raw HTML or list marker in the text, only the characters as typed.
+    """
+    return _ASCII_PUNCTUATION.sub(r"\\\1", line)
 
 
 # --------------------------------------------------------------------------------------------------

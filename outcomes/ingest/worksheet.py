@@ -223,7 +223,8 @@ def check_workbook_archive(path: Path) -> str | None:
             return _find_doctype(archive, members)
     except OSError as exc:
         return f"cannot be read ({exc.strerror or _reason(exc)})"
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, ValueError) as exc:
+    # RuntimeError: zipfile's NotImplementedError for unknown zip versions and compression methods.
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, ValueError, RuntimeError) as exc:
         return f"is damaged and cannot be read ({_reason(exc)})"
 
 

@@ -19,12 +19,28 @@ from markupsafe import Markup
 from outcomes.model import PollQuestion
 
 BAR_COLOR = "#1f5c99"
-FONT_FAMILY = "'Noto Sans', 'Noto Naskh Arabic', 'Noto Sans CJK SC', sans-serif"
+# WeasyPrint's SVG text takes one family and leaves the rest to fontconfig, which picks a Japanese
+# face for Chinese and DejaVu for Arabic; so each label names the family its script needs.
+SCRIPT_FAMILIES = (
+    (
+        "Noto Sans CJK SC",
+        ((0x2E80, 0x9FFF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF), (0x20000, 0x3FFFF)),
+    ),
+    ("Noto Naskh Arabic", ((0x0600, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))),
+)
 # Tried in order for each PNG label; DejaVu Sans has both Latin and Arabic, for mixed labels.
 PNG_FONTS = ("Noto Sans", "Noto Sans CJK SC", "Noto Naskh Arabic", "DejaVu Sans")
 WIDTH = 640
 ROW = 26
 LABEL_W = 260
+
+
+def svg_family(text: str) -> str:
+    """The font family for one SVG label: the script's Noto face (the CJK one also has Latin)."""
+    for family, ranges in SCRIPT_FAMILIES:
+        if any(lo <= ord(c) <= hi for c in text for lo, hi in ranges):
+            return family
+    return "Noto Sans"
 
 
 def svg_chart(question: PollQuestion) -> str:
@@ -35,14 +51,15 @@ def svg_chart(question: PollQuestion) -> str:
     bar_w = WIDTH - LABEL_W - 50
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'role="img" aria-label="{escape(question.question)}" font-family="{FONT_FAMILY}" style="direction: ltr">'
+        f'role="img" aria-label="{escape(question.question)}" font-family="Noto Sans" style="direction: ltr">'
     ]
     for i, option in enumerate(options):
         y = 5 + i * ROW
         w = max(1, round(bar_w * option.votes / top)) if option.votes else 0
         label = option.label if len(option.label) <= 40 else option.label[:39] + "…"
         parts.append(
-            f'<text x="{LABEL_W - 8}" y="{y + 16}" text-anchor="end" font-size="12" fill="#222">'
+            f'<text x="{LABEL_W - 8}" y="{y + 16}" text-anchor="end" font-size="12" fill="#222" '
+            f'font-family="{svg_family(label)}">'
             f"{escape(label)}</text>"
             f'<rect x="{LABEL_W}" y="{y + 3}" width="{w}" height="{ROW - 8}" fill="{BAR_COLOR}"/>'
             f'<text x="{LABEL_W + w + 6}" y="{y + 16}" font-size="12" fill="#222">{option.votes}</text>'
@@ -60,7 +77,10 @@ def _font_file(family: str) -> FontFile | None:
     try:
         out = subprocess.run(
             ["fc-match", "-f", "%{family}\t%{file}\t%{index}", family],
-            capture_output=True, text=True, timeout=10, check=False,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -131,5 +151,7 @@ def chart_markup(question: PollQuestion, target: str) -> Markup:
     if target == "docx":
         data = base64.b64encode(png_chart(question)).decode("ascii")
         alt = escape(question.question)
-        return Markup(f'<p class="chart"><img src="data:image/png;base64,{data}" alt="{alt}" style="width:15cm"></p>')
+        return Markup(
+            f'<p class="chart"><img src="data:image/png;base64,{data}" alt="{alt}" style="width:15cm"></p>'
+        )
     return Markup(f'<div class="chart">{svg_chart(question)}</div>')

@@ -54,7 +54,9 @@ def cover_facts(session: SessionMeta, labels: dict[str, str]) -> list[Fact]:
         facts.append(Fact(label=labels["date"], value=long_date(session.date, labels)))
     if session.format or session.duration_minutes:
         duration = f"{session.duration_minutes} {labels['minutes']}" if session.duration_minutes else ""
-        facts.append(Fact(label=labels["format"], value=", ".join(x for x in (session.format, duration) if x)))
+        facts.append(
+            Fact(label=labels["format"], value=", ".join(x for x in (session.format, duration) if x))
+        )
     return facts
 
 
@@ -130,12 +132,12 @@ def _adopters_text(text: str, label: str) -> str | None:
     stripped = text.lstrip()
     bare = label.strip().rstrip("?？؟:：\u00a0 ")
     if bare and stripped[: len(bare)].casefold() == bare.casefold():
-        rest = stripped[len(bare):].lstrip("\u00a0 ")
+        rest = stripped[len(bare) :].lstrip("\u00a0 ")
         if rest[:1] in ("?", "？", "؟", ":", "："):
             return rest.lstrip("?？؟:：\u00a0 ") or None
     lead = ADOPTERS_LEAD.match(text)
     if lead:
-        return text[lead.end():].strip() or None
+        return text[lead.end() :].strip() or None
     return None
 
 
@@ -182,12 +184,24 @@ def briefing_paper(report: Report, labels: dict[str, str]) -> BriefingPaper:
 SectionKey = Literal["definition", "operator_types", "why_governance", "engagement", "outreach"]
 
 # The sections seed 000's organisers planned, in their order; each label key is in _labels/<lang>.yaml.
-PLANNED_SECTIONS: tuple[SectionKey, ...] = ("definition", "operator_types", "why_governance", "engagement", "outreach")
+PLANNED_SECTIONS: tuple[SectionKey, ...] = (
+    "definition",
+    "operator_types",
+    "why_governance",
+    "engagement",
+    "outreach",
+)
 
 # Title patterns per section, tried on the accent-folded, lower-case title. Sections are tried in
 # PATTERN_ORDER, most specific first: "Why Internet governance matters to technical operators" names
 # operators too, but it is about why, not about which operators.
-PATTERN_ORDER: tuple[SectionKey, ...] = ("outreach", "why_governance", "engagement", "operator_types", "definition")
+PATTERN_ORDER: tuple[SectionKey, ...] = (
+    "outreach",
+    "why_governance",
+    "engagement",
+    "operator_types",
+    "definition",
+)
 SECTION_PATTERNS: dict[SectionKey, tuple[str, ...]] = {
     "definition": (
         r"\bdefin\w*\b.*\binfrastructur",

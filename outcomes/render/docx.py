@@ -61,7 +61,9 @@ def pandoc_version() -> str:
     return out.stdout.split("\n", 1)[0].split()[-1]
 
 
-def run_pandoc(args: list[str], stdin: str, *, epoch: int | None = None, timeout: float = PANDOC_TIMEOUT_S) -> str:
+def run_pandoc(
+    args: list[str], stdin: str, *, epoch: int | None = None, timeout: float = PANDOC_TIMEOUT_S
+) -> str:
     """Run pandoc; a crash or timeout is a retryable :class:`RenderError`."""
     env = dict(os.environ)
     if epoch is not None:
@@ -82,8 +84,17 @@ def run_pandoc(args: list[str], stdin: str, *, epoch: int | None = None, timeout
     return done.stdout.decode("utf-8", "replace")
 
 
-def write_docx(html: str, target: Path, reference: Path, *, title: str, lang: str, rtl: bool,
-               created: dt.date | None, toc_title: str) -> None:
+def write_docx(
+    html: str,
+    target: Path,
+    reference: Path,
+    *,
+    title: str,
+    lang: str,
+    rtl: bool,
+    created: dt.date | None,
+    toc_title: str,
+) -> None:
     """Convert the document's HTML to DOCX at ``target``."""
     epoch = int(dt.datetime.combine(created or dt.date(2000, 1, 1), dt.time(), tzinfo=dt.UTC).timestamp())
     args = [

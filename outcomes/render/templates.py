@@ -65,7 +65,9 @@ class Context(TypedDict):
 class _ConfinedLoader(jinja2.FileSystemLoader):
     """A file-system loader that will not follow a symlink out of its template folders."""
 
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
         real = Path(filename).resolve()
         if not any(real.is_relative_to(Path(root).resolve()) for root in self.searchpath):

@@ -106,7 +106,7 @@ def run_flow(mode: str, sessions: Path, out: str, templates: str | None, force: 
             renderer="inline", **kwargs
         )
     elif mode == "dask":
-        from flows.dask import build_sessions_dask
+        from flows.cluster import build_sessions_dask
 
         state = build_sessions_dask(**kwargs)
     else:

@@ -1,6 +1,6 @@
 """Generate many session folders from the examples in ``inputs/``: copies with new ids.
 
-    .venv/bin/python tests/scale/make_sessions.py DEST N [--deadline-from YYYY-MM-DD]
+    .venv/bin/python tests/scale/make_sessions.py DEST N [--deadline-from YYYY-MM-DD] [--documents a,b]
 
 Copy ``k`` of example ``igf2025-ws106`` becomes ``DEST/igf2025-ws106-k`` with ``id: igf2025-ws106-k``
 in its session.yaml. With ``--deadline-from``, deadlines are spread one day apart from that date, so
@@ -20,7 +20,11 @@ EXAMPLES = ROOT / "inputs"
 
 
 def make_sessions(
-    dest: Path, n: int, deadline_from: dt.date | None = None, examples: Path = EXAMPLES
+    dest: Path,
+    n: int,
+    deadline_from: dt.date | None = None,
+    examples: Path = EXAMPLES,
+    documents: list[str] | None = None,
 ) -> list[Path]:
     """Write ``n`` session folders into ``dest`` (round-robin over the examples); return them sorted."""
     sources = sorted(p for p in examples.iterdir() if (p / "session.yaml").is_file())
@@ -38,6 +42,8 @@ def make_sessions(
         if deadline_from is not None:
             deadline = deadline_from + dt.timedelta(days=i)
             text = re.sub(r"(?m)^deadline:.*$", f"deadline: {deadline.isoformat()}", text)
+        if documents:
+            text = re.sub(r"(?m)^documents:.*$", f"documents: [{', '.join(documents)}]", text)
         (target / "session.yaml").write_text(text, "utf-8")
         made.append(target)
     return sorted(made)
@@ -48,8 +54,10 @@ def main() -> None:
     parser.add_argument("dest", type=Path)
     parser.add_argument("n", type=int)
     parser.add_argument("--deadline-from", type=dt.date.fromisoformat, default=None)
+    parser.add_argument("--documents", help="comma-separated document types (default: as in the examples)")
     args = parser.parse_args()
-    for path in make_sessions(args.dest, args.n, args.deadline_from):
+    documents = args.documents.split(",") if args.documents else None
+    for path in make_sessions(args.dest, args.n, args.deadline_from, documents=documents):
         print(path)
 
 

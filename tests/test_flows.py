@@ -1,0 +1,309 @@
+"""The Prefect flows end to end on the embedded server: batches, failures, incremental builds, artifacts,
+retries and the render time limit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import INPUTS
+
+from flows import build as fb
+from outcomes import build as lib
+from outcomes.errors import InputError, RenderError, TemplateError
+from outcomes.pool import RenderPool
+
+GOOD = ("igf2023-ws285", "igf2025-ws106")
+
+
+def copy_session(src: str, dest: Path, sid: str | None = None, deadline: dt.date | None = None) -> Path:
+    """A copy of an example session that builds only the session report."""
+    target = dest / (sid or src)
+    shutil.copytree(INPUTS / src, target)
+    text = (target / "session.yaml").read_text("utf-8")
+    text = re.sub(r"(?m)^id:.*$", f"id: {sid or src}", text)
+    text = re.sub(r"(?m)^documents:.*$", "documents: [session_report]", text)
+    if deadline is not None:
+        text = re.sub(r"(?m)^deadline:.*$", f"deadline: {deadline.isoformat()}", text)
+    (target / "session.yaml").write_text(text, "utf-8")
+    return target
+
+
+def broken_session(dest: Path, name: str = "broken-ws000") -> Path:
+    folder = dest / name
+    (folder / "notes").mkdir(parents=True)
+    (folder / "session.yaml").write_text("title: A session\ndate: 24 June 2025\npeople: nobody\n", "utf-8")
+    (folder / "notes" / "note.md").write_text("# Key takeaways\n\n- one\n", "utf-8")
+    return folder
+
+
+def run(folders: list[Path], out: Path, **kwargs) -> list[lib.BuildResult]:
+    kwargs.setdefault("formats", ["html"])
+    state = fb.build_sessions(folders=[str(f) for f in folders], out=str(out), return_state=True, **kwargs)
+    return fb.results_of(state)
+
+
+def by_session(results: list[lib.BuildResult]) -> dict[str, str]:
+    return {r.session: r.status for r in results}
+
+
+@pytest.fixture
+def programme(tmp_path: Path) -> Path:
+    inputs = tmp_path / "inputs"
+    for name in GOOD:
+        copy_session(name, inputs)
+    return inputs
+
+
+def test_batch_with_a_broken_session_builds_the_others_and_exits_1(programme, tmp_path, capsys):
+    from outcomes.cli import main
+
+    broken_session(programme)
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exit_:
+        main(["build", "--all", str(programme), "--out", str(out)])
+    assert exit_.value.code == 1
+    captured = capsys.readouterr()
+    assert "3 session(s): 2 built, 0 unchanged, 1 failed" in captured.out
+    assert "failed: broken-ws000" in captured.err
+    # Located problems, every one, and no traceback.
+    assert "session.yaml:2: 'date' must be a date" in captured.err
+    assert "session.yaml:3:" in captured.err
+    assert "Traceback" not in captured.err + captured.out
+    for name in GOOD:
+        for file in ("session_report.pdf", "session_report.docx", "session_report.html", "report.json"):
+            assert (out / name / file).stat().st_size > 0
+        record = json.loads((out / name / "build.json").read_text("utf-8"))
+        assert record["key"] and record["inputs"]
+    assert not (out / "broken-ws000").exists()
+
+
+def test_incremental_unchanged_then_one_note_then_force(programme, tmp_path):
+    out = tmp_path / "out"
+    folders = sorted(programme.iterdir())
+    assert set(by_session(run(folders, out)).values()) == {"built"}
+    html = out / GOOD[0] / "session_report.html"
+    first_mtime = html.stat().st_mtime_ns
+
+    assert set(by_session(run(folders, out)).values()) == {"unchanged"}
+    assert html.stat().st_mtime_ns == first_mtime
+
+    note = next((programme / GOOD[1] / "notes").iterdir())
+    note.write_text(note.read_text("utf-8") + "\nOne more line from the rapporteur.\n", "utf-8")
+    assert by_session(run(folders, out)) == {GOOD[0]: "unchanged", GOOD[1]: "built"}
+
+    assert set(by_session(run(folders, out, force=True)).values()) == {"built"}
+    assert html.stat().st_mtime_ns != first_mtime
+
+
+def test_changing_the_templates_or_formats_rebuilds(programme, tmp_path):
+    out = tmp_path / "out"
+    folders = sorted(programme.iterdir())
+    run(folders, out)
+    templates = tmp_path / "templates"
+    (templates / "_labels").mkdir(parents=True)
+    shutil.copy(lib.TemplateSet().require("_labels/en.yaml"), templates / "_labels" / "en.yaml")
+    with (templates / "_labels" / "en.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("\n# an editor's change\n")
+    assert set(by_session(run(folders, out, templates=str(templates))).values()) == {"built"}
+    assert set(by_session(run(folders, out, formats=["html", "docx"])).values()) == {"built"}
+
+
+def test_artifacts_table_per_session_summary_and_progress(programme, tmp_path):
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    broken_session(programme)
+    folders = sorted(programme.iterdir())
+    state = fb.build_sessions(
+        folders=[str(f) for f in folders], out=str(tmp_path / "out"), formats=["html"], return_state=True
+    )
+    assert state.is_failed()
+    assert "broken-ws000" in state.message
+    with get_client(sync_client=True) as client:
+        arts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                flow_run_id=ArtifactFilterFlowRunId(any_=[state.state_details.flow_run_id])
+            )
+        )
+    by_type: dict[str, list] = {}
+    for a in arts:
+        by_type.setdefault(a.type, []).append(a)
+    table = next(a for a in by_type["table"] if a.key == "build-sessions")
+    rows = json.loads(table.data) if isinstance(table.data, str) else table.data
+    assert {r["session"]: r["status"] for r in rows} == {
+        GOOD[0]: "built",
+        GOOD[1]: "built",
+        "broken-ws000": "failed",
+    }
+    row = next(r for r in rows if r["session"] == GOOD[0])
+    assert row["deadline"] == "2023-10-25"
+    assert row["days left"] == (dt.date(2023, 10, 25) - dt.date.today()).days
+    assert row["documents"] == "session_report"
+    keys = {a.key for a in by_type["markdown"]}
+    assert {"session-igf2023-ws285", "session-igf2025-ws106", "session-broken-ws000"} <= keys
+    broken = next(a for a in by_type["markdown"] if a.key == "session-broken-ws000")
+    assert "## Errors" in broken.data and "session.yaml:2" in broken.data
+    progress = by_type["progress"]
+    assert progress and progress[0].data == 100.0
+
+
+def test_session_task_runs_are_tracked_with_failed_state(programme, tmp_path):
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    broken_session(programme)
+    state = fb.build_sessions(
+        folders=[str(f) for f in sorted(programme.iterdir())],
+        out=str(tmp_path / "out"),
+        formats=["html"],
+        return_state=True,
+    )
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
+        )
+    sessions = {r.name: r.state_type.value for r in runs if r.task_key.startswith("session_task")}
+    assert sessions == {GOOD[0]: "COMPLETED", GOOD[1]: "COMPLETED", "broken-ws000": "FAILED"}
+    names = {r.name for r in runs}
+    assert {
+        f"read {GOOD[0]}",
+        f"merge {GOOD[0]}",
+        f"render session_report: {GOOD[0]}",
+        f"write {GOOD[0]}",
+    } <= names
+
+
+# ---------------------------------------------------------------- retries and the time limit
+
+
+def failed_state(exc: Exception):
+    from prefect.states import Failed
+
+    return Failed(data=exc)
+
+
+@pytest.mark.parametrize(
+    ("exc", "retry"),
+    [
+        (RenderError("renderer crashed"), True),
+        (InputError([]), False),
+        (TemplateError("base.html", 3, "oops"), False),
+        (ValueError("a bug"), False),
+    ],
+)
+def test_retry_condition(exc, retry):
+    assert fb.retry_only_renderer_failures(None, None, failed_state(exc)) is retry
+
+
+def test_render_error_is_retried_once_input_error_never(programme, tmp_path, monkeypatch):
+    calls: list[str] = []
+    real_render = lib.render
+
+    def flaky(p, doc, fmt, templates):
+        calls.append(p.report.session.id)
+        if p.report.session.id == GOOD[0] and calls.count(GOOD[0]) == 1:
+            raise RenderError("the renderer crashed")
+        if p.report.session.id == GOOD[1]:
+            raise InputError([])
+        return real_render(p, doc, fmt, templates)
+
+    monkeypatch.setattr(lib, "render", flaky)
+    results = run(sorted(programme.iterdir()), tmp_path / "out", renderer="inline")
+    assert by_session(results) == {GOOD[0]: "built", GOOD[1]: "failed"}
+    assert calls.count(GOOD[0]) == 2  # failed once, retried once
+    assert calls.count(GOOD[1]) == 1  # an input error is never retried
+
+
+def test_render_time_limit_fails_the_session_and_keeps_the_last_good_outputs(programme, tmp_path):
+    out = tmp_path / "out"
+    folders = [programme / GOOD[0]]
+    run(folders, out, formats=["pdf"])
+    pdf = out / GOOD[0] / "session_report.pdf"
+    good = pdf.read_bytes()
+    results = run(folders, out, formats=["pdf"], force=True, render_timeout=0.05)
+    assert by_session(results) == {GOOD[0]: "failed"}
+    assert "rendering took longer than 0.05 s" in results[0].errors[0]
+    assert pdf.read_bytes() == good
+    assert not list((out / GOOD[0]).glob(".*.part"))
+
+
+def test_pool_survives_a_timeout_and_a_crashed_renderer(tmp_path):
+    p = lib.plan(INPUTS / GOOD[0], lib.BuildOptions(out=tmp_path, documents=["session_report"], force=True))
+    with RenderPool(workers=1) as pool:
+        with pytest.raises(RenderError, match="longer than"):
+            pool.render_all(p, [("session_report", "pdf")], None, timeout=0.05)
+
+        class Crash:
+            def __reduce__(self):
+                return (os._exit, (3,))  # runs in the renderer as it unpickles the job
+
+        with pytest.raises(RenderError, match=r"crashed \(exit code 3\)"):
+            pool.submit(Crash(), "session_report", "html", None).result()  # type: ignore[arg-type]
+        (html,) = pool.render_all(p, [("session_report", "html")], None)
+        assert html.staged.read_text("utf-8").startswith("<!")
+        assert pool.started == 3  # the first, and one replacement after each failure
+
+
+def test_template_errors_come_back_located_from_the_renderer(tmp_path):
+    p = lib.plan(INPUTS / GOOD[0], lib.BuildOptions(out=tmp_path, documents=["session_report"], force=True))
+    templates = tmp_path / "templates" / "session_report"
+    templates.mkdir(parents=True)
+    (templates / "document.html").write_text("<p>\n{{ report.no_such_field.x }}</p>\n", "utf-8")
+    with RenderPool(workers=1) as pool, pytest.raises(TemplateError) as caught:
+        pool.render_all(p, [("session_report", "html")], str(tmp_path / "templates"))
+    assert str(caught.value).startswith(str(templates / "document.html"))
+
+
+# ---------------------------------------------------------------- the deployments' flows
+
+
+def test_deadline_sweep_builds_what_is_due_and_reports_the_rest(tmp_path):
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from flows.sweep import deadline_sweep
+
+    today = dt.date(2025, 7, 1)
+    inputs = tmp_path / "inputs"
+    copy_session(GOOD[0], inputs, "due-ws001", today + dt.timedelta(days=3))
+    copy_session(GOOD[0], inputs, "later-ws002", today + dt.timedelta(days=30))
+    copy_session(GOOD[1], inputs, "overdue-ws003", today - dt.timedelta(days=2))
+    (inputs / "empty-ws004").mkdir()
+    out = tmp_path / "out"
+    state = deadline_sweep(
+        inputs=str(inputs), out=str(out), within_days=7, today=today, formats=["html"], return_state=True
+    )
+    assert state.is_completed(), state.message
+    data = state.result()
+    assert {r.session: r.status for r in data["results"]} == {"due-ws001": "built", "overdue-ws003": "built"}
+    assert not (out / "later-ws002").exists()
+    assert "2 built or checked, 0 failed, 1 overdue, 1 missing inputs" in state.message
+    with get_client(sync_client=True) as client:
+        (report,) = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["deadline-sweep"])), limit=1
+        )
+    assert "empty-ws004" in report.data and "overdue-ws003" in report.data
+
+
+def test_build_session_flow_by_id(tmp_path):
+    from flows.session import build_session
+
+    inputs = tmp_path / "inputs"
+    copy_session(GOOD[0], inputs, "folder-name")
+    (inputs / "folder-name" / "session.yaml").write_text(
+        (inputs / "folder-name" / "session.yaml").read_text("utf-8").replace("id: folder-name", "id: the-id"),
+        "utf-8",
+    )
+    state = build_session(
+        session="the-id", inputs=str(inputs), out=str(tmp_path / "out"), formats=["html"], return_state=True
+    )
+    assert state.is_completed()
+    assert (tmp_path / "out" / "the-id" / "session_report.html").is_file()
+    bad = build_session(session="nope", inputs=str(inputs), out=str(tmp_path / "out"), return_state=True)
+    assert bad.is_failed() and "no session 'nope'" in bad.message
