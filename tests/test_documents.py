@@ -23,6 +23,7 @@ from outcomes.render.documents import (
     split_adopters,
 )
 from outcomes.render.templates import DOCUMENT_TYPES, TemplateSet, render_html
+from outcomes.template_check import sample_report
 
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ROOT / "inputs"
@@ -292,6 +293,9 @@ def test_docx_styles_toc_header_footer_and_tables(built, doc_type):
         assert table._tbl.tr_lst[0].trPr.find(f"{W}tblHeader") is not None  # repeated header row
     section = doc.sections[0]
     assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
+    props = doc.core_properties
+    assert props.created.date().isoformat() == "2025-06-24" and props.author == "IGF 2025"
+    assert props.title == "WS #106 Promoting Responsible Internet Practices in Infrastructure"
 
 
 def test_libreoffice_opens_the_docx_and_the_text_is_there(built, tmp_path):
@@ -353,3 +357,38 @@ def test_same_inputs_give_byte_identical_pdf_and_docx(built, tmp_path):
             first = (built / f"{doc_type}.{fmt}").read_bytes()
             second = (tmp_path / "igf2025-ws106" / f"{doc_type}.{fmt}").read_bytes()
             assert first == second, f"{doc_type}.{fmt} differs between two builds"
+
+
+def test_docx_keeps_no_link_out_of_the_document(tmp_path):
+    """A template's links to the web or to files become plain text; the TOC's own links stay."""
+    from outcomes.render.docx import write_docx
+
+    editor = tmp_path / "my-templates" / "session_report"
+    editor.mkdir(parents=True)
+    editor.joinpath("document.html").write_text(
+        '{% extends "_shared/base.html" %}{% block body %}<h1>Report</h1><h2>Links</h2>'
+        '<p><a href="https://example.org/track">web</a> and <a href="file:///etc/passwd">file</a></p>'
+        "{% endblock %}",
+        encoding="utf-8",
+    )
+    templates = TemplateSet(editor.parent)
+    html = render_html(sample_report(), "session_report", "docx", templates)
+    target = tmp_path / "links.docx"
+    write_docx(
+        html,
+        target,
+        templates.require("_shared/reference.docx"),
+        title="t",
+        lang="en",
+        rtl=False,
+        created=None,
+        toc_title="Contents",
+    )
+    with zipfile.ZipFile(target) as z:
+        rels = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".rels"))
+        body = z.read("word/document.xml").decode()
+    assert 'TargetMode="External"' not in rels and "example.org" not in rels
+    assert ">web<" in body and ">file<" in body
+    assert re.findall(r"<w:hyperlink\b[^>]*>", body) and all(
+        "w:anchor=" in link for link in re.findall(r"<w:hyperlink\b[^>]*>", body)
+    )

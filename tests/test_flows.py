@@ -307,3 +307,26 @@ def test_build_session_flow_by_id(tmp_path):
     assert (tmp_path / "out" / "the-id" / "session_report.html").is_file()
     bad = build_session(session="nope", inputs=str(inputs), out=str(tmp_path / "out"), return_state=True)
     assert bad.is_failed() and "no session 'nope'" in bad.message
+
+
+def test_terminal_progress_bar_on_batches(monkeypatch):
+    import io
+
+    from rich.console import Console
+
+    from outcomes import cli
+
+    buffer = io.StringIO()
+    monkeypatch.setattr(cli, "err", Console(file=buffer, force_terminal=True, width=100))
+    result = lib.BuildResult(session="ws-1", folder="in/ws-1", status="failed", errors=["x"])
+    with cli._progress(cli.PROGRESS_FROM) as on_result, fb.progress_listener(on_result):
+        for done in range(1, cli.PROGRESS_FROM + 1):
+            fb._notify(result, done, cli.PROGRESS_FROM)
+    assert f"{cli.PROGRESS_FROM}/{cli.PROGRESS_FROM}" in buffer.getvalue()
+    assert "failed" in buffer.getvalue()
+    assert fb._listeners == []
+    quiet = io.StringIO()
+    monkeypatch.setattr(cli, "err", Console(file=quiet, force_terminal=False))
+    with cli._progress(50) as on_result:
+        on_result(result, 1, 50)
+    assert quiet.getvalue() == ""

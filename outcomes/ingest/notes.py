@@ -114,6 +114,7 @@ def wsis_line(text: str) -> str | None:
 # --------------------------------------------------------------------------------------------------
 # Plain text → Markdown, line for line
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BULLET = re.compile(r"^([•●▪◦■‣∙·*+-])\s+")
 _NUMBERED_TITLE = re.compile(r"^\d+(?:\.\d+)*[.)]\s+\S")
 _META_LINE = re.compile(r"^(rapporteur|group|channel|language)\s*:", re.IGNORECASE)
@@ -144,7 +145,9 @@ def plain_text_to_markdown(text: str) -> str:
     Markdown code block), other bullets become "-", and a line standing alone that reads like a title
     becomes a heading. Inside a trailing action-line summary table nothing becomes a heading.
     """
-    lines = [raw.strip() for raw in text.splitlines()]
+    # Only CR and LF end a line, as in pandoc: str.splitlines() also splits at form feeds and
+    # other separators, which would shift every line number after them.
+    lines = [raw.strip() for raw in _LINE_BREAK.split(text.removesuffix("\n").removesuffix("\r"))]
     out: list[str] = []
     in_table = False
     for i, line in enumerate(lines):

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz
 
 from outcomes.catalog import normalize
+from outcomes.errors import TemplateError
 from outcomes.model import Action, Paragraph, Report, SessionMeta, Source, Takeaway, Theme
 
 
@@ -40,7 +41,12 @@ def long_date(value: dt.date, labels: dict[str, str]) -> str:
     """A date written out in the document's language, from the labels date_format and month_N."""
     pattern = labels.get("date_format", "{day} {month} {year}")
     month = labels.get(f"month_{value.month}", str(value.month))
-    return pattern.format(day=value.day, month=month, month_number=value.month, year=value.year)
+    try:
+        return pattern.format(day=value.day, month=month, month_number=value.month, year=value.year)
+    except (KeyError, IndexError, ValueError) as exc:
+        # Labels are the editor's; a wrong placeholder is theirs to fix, not a crash.
+        fields = "{day}, {month}, {month_number}, {year}"
+        raise TemplateError("_labels", None, f"date_format {pattern!r}: use only {fields}") from exc
 
 
 def cover_facts(session: SessionMeta, labels: dict[str, str]) -> list[Fact]:

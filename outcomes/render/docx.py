@@ -4,8 +4,8 @@ pandoc runs with ``--sandbox``, so it reads nothing but its input and the refere
 with ``SOURCE_DATE_EPOCH`` so that the same inputs give the same file.
 
 pandoc gives Word styles (Title, Heading 1-3, Body Text, Table with a repeated header row), a TOC
-field and the reference's header and footer. Two things it cannot do are finished here, in the
-package it wrote:
+field and the reference's header and footer. What it cannot do is finished here, in the package
+it wrote:
 
 - the reference's header and footer hold the placeholders ``{header}`` and ``{footer}``; they are
   replaced by the document's own ``<meta name="docx-header">`` and ``<meta name="docx-footer">``
@@ -13,7 +13,10 @@ package it wrote:
 - the TOC field is empty until Word updates it (it does on opening; LibreOffice does not), so its
   shown result is filled with the Heading 1-2 entries, linked to their bookmarks;
 - for right-to-left documents every paragraph gets ``w:bidi`` (pandoc leaves the title block,
-  header and footer out) and every table ``w:bidiVisual``, so columns run right to left too.
+  header and footer out) and every table ``w:bidiVisual``, so columns run right to left too;
+- links to anything outside the document (``TargetMode="External"``: a web page, a ``file://`` path)
+  are unwrapped to their text. Only templates can make them, and a Word file that points outside itself
+  is a way to make the reader's machine fetch something; the document's own links (TOC) stay.
 """
 
 from __future__ import annotations
@@ -111,7 +114,14 @@ def write_docx(
     if rtl:
         args.append("--metadata=dir:rtl")
     run_pandoc(args, html, epoch=epoch)
-    finish_docx(target, header=_meta(html, "docx-header"), footer=_meta(html, "docx-footer"), rtl=rtl)
+    finish_docx(
+        target,
+        header=_meta(html, "docx-header"),
+        footer=_meta(html, "docx-footer"),
+        creator=_meta(html, "docx-creator"),
+        created=created or dt.date(2000, 1, 1),
+        rtl=rtl,
+    )
 
 
 def _meta(html: str, name: str) -> str | None:
@@ -120,16 +130,24 @@ def _meta(html: str, name: str) -> str | None:
     return htmllib.unescape(match.group(1)) if match else None
 
 
-def finish_docx(path: Path, *, header: str | None, footer: str | None, rtl: bool) -> None:
-    """Fill the header and footer placeholders and, for RTL, mark paragraphs and tables bidi."""
+def finish_docx(
+    path: Path, *, header: str | None, footer: str | None, creator: str | None, created: dt.date, rtl: bool
+) -> None:
+    """Fill the header and footer, show the TOC entries, drop outside links, and mark RTL bidi."""
     with zipfile.ZipFile(path) as zin:
         entries = [(info, zin.read(info)) for info in zin.infolist()]
     changed: list[tuple[zipfile.ZipInfo, bytes]] = []
     for info, data in entries:
         name = info.filename
-        is_part = name == "word/document.xml" or re.fullmatch(r"word/(header|footer)\d*\.xml", name)
-        if is_part:
+        if name.endswith(".rels"):
+            data = _without_external_relationships(data)
+        elif name == "docProps/core.xml":
+            data = _core_properties(data, creator, created)
+        elif name == "docProps/custom.xml":
+            data = _without_docx_meta(data)
+        elif name == "word/document.xml" or re.fullmatch(r"word/(header|footer|footnotes)\d*\.xml", name):
             root = etree.fromstring(data)
+            _unwrap_outside_links(root)
             if name.startswith("word/header") and header is not None:
                 _fill_placeholder(root, "{header}", header)
             if name.startswith("word/footer") and footer is not None:
@@ -146,6 +164,51 @@ def finish_docx(path: Path, *, header: str | None, footer: str | None, rtl: bool
         for info, data in changed:
             zout.writestr(info, data, compress_type=info.compress_type)
     tmp.replace(path)
+
+
+def _core_properties(data: bytes, creator: str | None, created: dt.date) -> bytes:
+    """Date the document from the session, as the PDF (sandboxed pandoc writes 1970); name its author."""
+    root = etree.fromstring(data)
+    stamp = f"{created.isoformat()}T00:00:00Z"
+    for el in root:
+        name = etree.QName(el).localname
+        if name in ("created", "modified"):
+            el.text = stamp
+        elif name == "creator" and creator:
+            el.text = creator
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _without_docx_meta(data: bytes) -> bytes:
+    """Custom properties without the docx-* instructions the template gave this module."""
+    root = etree.fromstring(data)
+    for prop in list(root):
+        if (prop.get("name") or "").startswith("docx-"):
+            root.remove(prop)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _without_external_relationships(data: bytes) -> bytes:
+    """A .rels part without the relationships that point outside the package."""
+    root = etree.fromstring(data)
+    outside = [rel for rel in root if rel.get("TargetMode") == "External"]
+    if not outside:
+        return data
+    for rel in outside:
+        root.remove(rel)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _unwrap_outside_links(root: etree._Element) -> None:
+    """Replace hyperlinks that leave the document (they carry r:id, not w:anchor) by their text."""
+    for link in list(root.iter(_w("hyperlink"))):
+        if link.get(_w("anchor")) is not None:
+            continue
+        parent = link.getparent()
+        position = parent.index(link)
+        for offset, child in enumerate(list(link)):
+            parent.insert(position + offset, child)
+        parent.remove(link)
 
 
 def _w(tag: str) -> str:

@@ -43,6 +43,7 @@ Target = Literal["pdf", "docx", "html"]
 
 # Bounds on what a template may compute: the sandbox stops attribute tricks, not `'x' * 10**9`.
 MAX_POWER = 1000
+MAX_POWER_BITS = 1_000_000
 MAX_REPEAT = 100_000
 
 
@@ -81,8 +82,10 @@ class _Sandbox(SandboxedEnvironment):
     intercepted_binops = frozenset({"**", "*"})
 
     def call_binop(self, context: jinja2.runtime.Context, op: str, left: Any, right: Any) -> Any:
-        if op == "**" and isinstance(right, int) and abs(right) > MAX_POWER:
-            raise SecurityError(f"exponent {right} is too large")
+        if op == "**" and isinstance(right, int):
+            too_big = isinstance(left, int) and abs(left).bit_length() * abs(right) > MAX_POWER_BITS
+            if abs(right) > MAX_POWER or too_big:
+                raise SecurityError(f"exponent {right} is too large")
         if op == "*":
             for seq, n in ((left, right), (right, left)):
                 if isinstance(seq, str | list | tuple) and isinstance(n, int) and len(seq) * n > MAX_REPEAT:
@@ -243,7 +246,8 @@ def _fault_location(templates: TemplateSet, exc: BaseException, name: str) -> tu
     found: tuple[str, int | None] = (_template_path(templates, name), None)
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename.startswith(tuple(roots)) or filename == "<template>":
+        in_templates = filename.startswith(tuple(roots)) and not filename.endswith(".py")
+        if in_templates or filename == "<template>":
             found = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return found

@@ -25,6 +25,13 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
 STARTED = time.perf_counter()
 
 
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def bare(sessions: Path, templates: str | None) -> None:
     from outcomes import build as lib
     from outcomes.inputs import ASSETS_DIR
@@ -36,7 +43,7 @@ def bare(sessions: Path, templates: str | None) -> None:
     ts = TemplateSet(Path(templates) if templates else None)
     tmp = Path("/tmp/outcomes-bench-bare")
     tmp.mkdir(exist_ok=True)
-    pdf_s = docx_s = 0.0
+    pdf_s = docx_s = pdf_cpu = docx_cpu = 0.0
     n = 0
     write_pdf("<p>warm</p>", tmp, [tmp], tmp / "warm.pdf", title="t", lang="en", created=None)  # imports
     for folder in discover(sessions):
@@ -46,7 +53,7 @@ def bare(sessions: Path, templates: str | None) -> None:
         for doc in p.documents:
             html_pdf = render_html(p.report, doc, "pdf", ts)
             html_docx = render_html(p.report, doc, "docx", ts)
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             write_pdf(
                 html_pdf,
                 folder,
@@ -57,7 +64,8 @@ def bare(sessions: Path, templates: str | None) -> None:
                 created=s.date,
             )
             pdf_s += time.perf_counter() - t
-            t = time.perf_counter()
+            pdf_cpu += time.process_time() - c
+            t, c = time.perf_counter(), _children_cpu()
             reference = ts.find(f"{doc}/reference.docx") or ts.require("_shared/reference.docx")
             write_docx(
                 html_docx,
@@ -70,6 +78,7 @@ def bare(sessions: Path, templates: str | None) -> None:
                 toc_title=ts.labels(s.language)["contents"],
             )
             docx_s += time.perf_counter() - t
+            docx_cpu += _children_cpu() - c
             n += 1
     print(
         json.dumps(
@@ -79,6 +88,7 @@ def bare(sessions: Path, templates: str | None) -> None:
                 "pdf_s": round(pdf_s, 1),
                 "docx_s": round(docx_s, 1),
                 "sum_s": round(pdf_s + docx_s, 1),
+                "cpu_s": round(pdf_cpu + docx_cpu, 1),
             }
         )
     )

@@ -112,7 +112,8 @@ log "prefect server start: $PREFECT_API_URL (database: PostgreSQL)"
 # ---------------------------------------------------------------- 3. work pool and two process workers
 "$PREFECT" work-pool create igf-outcomes --type process >/dev/null
 for i in 1 2; do
-  PREFECT_WORKER_QUERY_SECONDS=2 PREFECT_WORKER_PREFETCH_SECONDS=5 \
+  # INFO: the worker logs each flow run it submits (checked below).
+  PREFECT_WORKER_QUERY_SECONDS=2 PREFECT_WORKER_PREFETCH_SECONDS=5 PREFECT_LOGGING_LEVEL=INFO \
     setsid "$PREFECT" worker start --pool igf-outcomes --name "scale-worker-$i" --limit 1 \
     >"$WORK/worker-$i.log" 2>&1 &
   PIDS+=($!)
