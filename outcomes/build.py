@@ -242,6 +242,7 @@ def render(p: Plan, doc_type: str, fmt: str, templates: TemplateSet) -> Rendered
                 rtl=session.language in RTL_LANGUAGES,
                 created=session.date,
                 toc_title=labels["contents"],
+                toc=doc_type != "short_report",  # a two-page report needs no contents
             )
         else:
             raise OutcomesError(f"unknown format '{fmt}'; use {', '.join(FORMATS)}")

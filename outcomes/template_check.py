@@ -164,10 +164,9 @@ def check_templates(templates_dir: Path | None = None, *, full: bool = True) -> 
                         render_html(report, doc_type, target, templates)  # type: ignore[arg-type]
                     except OutcomesError as exc:
                         record(exc, f"{doc_type}/document.html")
-        if full and not any(doc_type in str(p) for p in problems):
-            problems += [
-                p for p in _render_files(templates, doc_type) if str(p) not in {str(q) for q in problems}
-            ]
+        # Files are rendered only from templates that render: one located error beats three vague ones.
+        if full and not problems:
+            problems += _render_files(templates, doc_type)
     return problems
 
 

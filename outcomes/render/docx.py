@@ -97,16 +97,16 @@ def write_docx(
     rtl: bool,
     created: dt.date | None,
     toc_title: str,
+    toc: bool = True,
 ) -> None:
-    """Convert the document's HTML to DOCX at ``target``."""
+    """Convert the document's HTML to DOCX at ``target``; ``toc`` adds a table-of-contents field."""
     epoch = int(dt.datetime.combine(created or dt.date(2000, 1, 1), dt.time(), tzinfo=dt.UTC).timestamp())
     args = [
         "--from=html",
         "--to=docx",
         f"--reference-doc={reference}",
         f"--output={target}",
-        "--toc",
-        "--toc-depth=2",
+        *(["--toc", "--toc-depth=2"] if toc else []),
         f"--metadata=title:{title}",
         f"--metadata=lang:{lang}",
         f"--metadata=toc-title:{toc_title}",
