@@ -176,10 +176,7 @@ def build_one(folder: str, session: str, settings: BatchSettings) -> lib.BuildRe
 def session_task(folder: str, session: str, settings: BatchSettings) -> lib.BuildResult | State:
     """Build one session; a failed session is a Failed task run that still carries its result."""
     result = build_one(folder, session, settings)
-    try:
-        artifacts.publish_session(result, settings.today)
-    except Exception as exc:  # noqa: BLE001 - a missing summary must not fail a built session
-        get_run_logger().warning("could not publish the summary of %s: %s", session, exc)
+    _best_effort(artifacts.publish_session, result, settings.today)
     if result.status == "failed":
         return Failed(message="; ".join(result.errors)[:1000], data=result)
     return result
@@ -239,7 +236,7 @@ def run_batch(folders: list[str], settings: BatchSettings) -> list[lib.BuildResu
     """Submit one session task per folder (inside a flow); collect every result, failed or not."""
     logger = get_run_logger()
     results: dict[int, lib.BuildResult] = {}
-    progress = artifacts.Progress(len(folders)) if len(folders) > 1 else None
+    progress = _best_effort(artifacts.Progress, len(folders)) if len(folders) > 1 else None
     try:
         with _share_api_server():
             futures = {
@@ -257,12 +254,21 @@ def run_batch(folders: list[str], settings: BatchSettings) -> list[lib.BuildResu
                 results[i] = result
                 _notify(result, len(results), len(folders))
                 if progress is not None:
-                    progress.advance()
+                    _best_effort(progress.advance)
     finally:
         RenderPool.shutdown_shared()
     ordered = [results[i] for i in range(len(folders))]
-    artifacts.publish_run(ordered, settings.today)
+    _best_effort(artifacts.publish_run, ordered, settings.today)
     return ordered
+
+
+def _best_effort(fn: Callable[..., Any], *args: Any) -> Any:
+    """Artifacts report on the build; failing to publish one must not fail it."""
+    try:
+        return fn(*args)
+    except Exception as exc:  # noqa: BLE001 - logged, and the build goes on
+        get_run_logger().warning("could not publish an artifact: %s: %s", type(exc).__name__, exc)
+        return None
 
 
 def final_state(results: list[lib.BuildResult]) -> State:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from uuid import UUID
 
 from outcomes.build import BuildResult
@@ -106,20 +107,26 @@ def publish_sweep(sweep: Sweep) -> UUID:
 
 
 class Progress:
-    """A progress artifact for a batch, updated as sessions finish."""
+    """A progress artifact for a batch, updated as sessions finish (at most once a second)."""
 
-    def __init__(self, total: int, description: str = "sessions built"):
+    def __init__(self, total: int, description: str = "sessions done", every_s: float = 1.0):
         from prefect.artifacts import create_progress_artifact
 
         self.total = max(1, total)
         self.done = 0
         self.description = description
+        self.every_s = every_s
+        self._last = time.monotonic()
         self.id = create_progress_artifact(progress=0.0, description=f"0/{total} {description}")
 
     def advance(self) -> None:
         from prefect.artifacts import update_progress_artifact
 
         self.done += 1
+        now = time.monotonic()
+        if self.done < self.total and now - self._last < self.every_s:
+            return
+        self._last = now
         update_progress_artifact(
             self.id,
             progress=100.0 * self.done / self.total,

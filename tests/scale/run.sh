@@ -72,6 +72,12 @@ if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends postgresql >/dev/null
   PG_BIN=$(find_pg)
+  # The package may have created and started its own cluster: this test uses its own, so stop that one.
+  if command -v pg_lsclusters >/dev/null; then
+    pg_lsclusters --no-header 2>/dev/null | awk '$4 == "online" {print $1, $2}' | while read -r ver name; do
+      $SUDO pg_ctlcluster "$ver" "$name" stop || true
+    done
+  fi
 fi
 PGPORT=$(free_port)
 mkdir -p "$PGDATA"
