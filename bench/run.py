@@ -554,6 +554,21 @@ def _wait(predicate, timeout: float, step: float = 0.05) -> bool:
 # Report
 
 
+def cpu_view(details: Details) -> dict[str, float]:
+    """The same ratios in CPU seconds of the whole process tree: steadier than wall time on a busy machine.
+
+    batch and single are divided by the floor's CPU seconds (not per core): 1.0 means no work beyond
+    the renderers', whatever the parallelism.
+    """
+    med = {k: statistics.median(v) for k, v in details.runs.items() if v}
+    pairs = {
+        "batch_cpu_over_floor_cpu": ("batch_cpu_s", "floor_cpu_s"),
+        "rebuild_cpu_over_full_cpu": ("rebuild_cpu_s", "batch_cpu_s"),
+        "single_cpu_over_bare_cpu": ("single_build_cpu_s", "single_bare_cpu_s"),
+    }
+    return {name: round(med[a] / med[b], 3) for name, (a, b) in pairs.items() if med.get(a) and med.get(b)}
+
+
 def print_table(results: dict, details: Details) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -578,6 +593,8 @@ def print_table(results: dict, details: Details) -> None:
     console.print(table)
     for key, values in details.runs.items():
         console.print(f"  {key}: " + ", ".join(f"{v:.2f}" for v in values), highlight=False)
+    for key, value in details.extra.get("cpu_view", {}).items():
+        console.print(f"  cpu view: {key} = {value:.2f}", highlight=False)
     for note in details.notes:
         console.print(f"  note: {note}", highlight=False)
 
@@ -664,6 +681,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     details.extra["loadavg_after"] = os.getloadavg()
+    details.extra["cpu_view"] = cpu_view(details)
     args.results.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
     DETAILS.write_text(
         json.dumps(

@@ -14,6 +14,7 @@ from typing import Annotated
 
 from cyclopts import App, Parameter
 from rich.console import Console
+from rich.markup import escape
 
 from outcomes import __version__
 from outcomes.errors import OutcomesError, UsageError
@@ -69,7 +70,7 @@ def check(dirs: list[Path], *, debug: bool = False) -> int:
             (err if problem.is_error else out).print(str(problem), markup=False)
         n_err, n_warn = len(problems.errors), len(problems.warnings)
         status = "[red]errors[/red]" if n_err else "[green]ok[/green]"
-        out.print(f"{folder}: {status} ({n_err} error(s), {n_warn} warning(s))")
+        out.print(f"{escape(str(folder))}: {status} ({n_err} error(s), {n_warn} warning(s))")
         failed += bool(n_err)
     return 1 if failed else 0
 

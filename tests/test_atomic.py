@@ -238,7 +238,7 @@ def test_a_second_build_waits_for_the_lock(tmp_path):
             with session_lock(out_dir, wait=False):
                 pass
         proc = run_python(BUILD, folder, out_dir.parent)
-        time.sleep(4)  # long enough to render, were it not waiting
+        time.sleep(3)  # long enough to render, were it not waiting
         assert proc.poll() is None, proc.stderr.read()
         assert snapshot(out_dir) == {}
     stdout, stderr = proc.communicate(timeout=120)
@@ -255,6 +255,8 @@ def test_one_bad_session_in_a_batch_does_not_stop_the_others(tmp_path):
     out = tmp_path / "out"
     results = [lib.build_session(folder, options(out)) for folder in (bad, good)]
     assert [r.status for r in results] == ["failed", "built"]
-    assert results[0].errors == [f"{bad}/notes/broken.docx: is not a .docx document (the file is not a zip package)"]
+    assert results[0].errors == [
+        f"{bad}/notes/broken.docx: is not a .docx document (the file is not a zip package)"
+    ]
     assert not (out / "bad").exists()
     assert_whole(out / "drill")

@@ -30,12 +30,57 @@ SETTINGS = settings(
 # Text that looks like notes: headings, labels, bullets, markup and HTML, mixed with anything at all.
 NOTE_PIECES = st.sampled_from(
     [
-        "# ", "## ", "### ", "1. ", "- ", "* ", "• ", "> ", "    ", "\n", "\n\n", ":", "**", "__", "`", "```",
-        "Executive summary", "Key takeaways:", "Recommended actions", "Conclusion", "Key themes", "Summary",
-        "WSIS alignment: C2, C6 (x)", "WSIS: С7", "Rapporteur: A", "Channel: online", "Channel: fax",
-        "Group: 1", "---", "...", "title: x", "channel: [", "&a", "*a", "<script>", "</script>", "<!--",
-        "{{ 7*7 }}", "{% if %}", "[x](http://127.0.0.1/)", "![i](file:///etc/passwd)", "|a|b|\n|-|-|",
-        "Action lines", "WSIS action-line summary table", "Theme", "\t", "\r\n", "\x00", "\ufeff", "é", "東",
+        "# ",
+        "## ",
+        "### ",
+        "1. ",
+        "- ",
+        "* ",
+        "• ",
+        "> ",
+        "    ",
+        "\n",
+        "\n\n",
+        ":",
+        "**",
+        "__",
+        "`",
+        "```",
+        "Executive summary",
+        "Key takeaways:",
+        "Recommended actions",
+        "Conclusion",
+        "Key themes",
+        "Summary",
+        "WSIS alignment: C2, C6 (x)",
+        "WSIS: С7",
+        "Rapporteur: A",
+        "Channel: online",
+        "Channel: fax",
+        "Group: 1",
+        "---",
+        "...",
+        "title: x",
+        "channel: [",
+        "&a",
+        "*a",
+        "<script>",
+        "</script>",
+        "<!--",
+        "{{ 7*7 }}",
+        "{% if %}",
+        "[x](http://127.0.0.1/)",
+        "![i](file:///etc/passwd)",
+        "|a|b|\n|-|-|",
+        "Action lines",
+        "WSIS action-line summary table",
+        "Theme",
+        "\t",
+        "\r\n",
+        "\x00",
+        "\ufeff",
+        "é",
+        "東",
     ]
 )
 NOTE_TEXT = st.one_of(
@@ -76,7 +121,9 @@ POLL_BYTES = st.one_of(
     st.binary(max_size=2000),
     st.builds(
         _encode,
-        st.lists(st.one_of(POLL_LINES, st.text(max_size=20)), max_size=30).map(lambda lines: "\r\n".join(lines)),
+        st.lists(st.one_of(POLL_LINES, st.text(max_size=20)), max_size=30).map(
+            lambda lines: "\r\n".join(lines)
+        ),
         st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"]),
     ),
 )
@@ -146,10 +193,14 @@ def test_read_poll_csv_any_bytes_never_raises(data):
 def _valid_workbook() -> bytes:
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("make_corpus", Path(__file__).parent / "hostile" / "make_corpus.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_corpus", Path(__file__).parent / "hostile" / "make_corpus.py"
+    )
     corpus = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(corpus)
-    return corpus.xlsx({"Themes": corpus.sheet_xml(corpus.GOOD_THEMES), "Results": corpus.sheet_xml(corpus.COUNTED)})
+    return corpus.xlsx(
+        {"Themes": corpus.sheet_xml(corpus.GOOD_THEMES), "Results": corpus.sheet_xml(corpus.COUNTED)}
+    )
 
 
 WORKBOOK = _valid_workbook()
@@ -181,9 +232,28 @@ def test_damaged_workbooks_never_raise(edits, cut):
         st.text(),
         st.lists(
             st.sampled_from(
-                ["title: x\n", "people:\n", "  - name: A\n", "    role: x\n", "    region: WEOG\n", "id: ../x\n",
-                 "language: tlh\n", "sdgs: [1, 99]\n", "date: 2025-13-40\n", "&a [*a]\n", "*b\n", "!!python/name:os\n",
-                 "documents: session_report\n", "? [a]\n: b\n", "\t", "{", "[", "'", '"', "duration_minutes: -1\n"]
+                [
+                    "title: x\n",
+                    "people:\n",
+                    "  - name: A\n",
+                    "    role: x\n",
+                    "    region: WEOG\n",
+                    "id: ../x\n",
+                    "language: tlh\n",
+                    "sdgs: [1, 99]\n",
+                    "date: 2025-13-40\n",
+                    "&a [*a]\n",
+                    "*b\n",
+                    "!!python/name:os\n",
+                    "documents: session_report\n",
+                    "? [a]\n: b\n",
+                    "\t",
+                    "{",
+                    "[",
+                    "'",
+                    '"',
+                    "duration_minutes: -1\n",
+                ]
             ),
             max_size=20,
         ).map("".join),

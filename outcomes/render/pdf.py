@@ -36,8 +36,14 @@ MAX_RESOURCE_BYTES = 20 * 1024 * 1024
 MAX_IMAGE_PIXELS = 50_000_000
 """Largest image (width x height) the fetcher hands to WeasyPrint: a small file can claim huge sizes."""
 
-DATA_TYPES = ("image/", "font/", "text/css", "application/font-", "application/x-font-",
-              "application/vnd.ms-fontobject")
+DATA_TYPES = (
+    "image/",
+    "font/",
+    "text/css",
+    "application/font-",
+    "application/x-font-",
+    "application/vnd.ms-fontobject",
+)
 """Media types a data: URL may have; anything else (HTML, plain text, scripts) is refused."""
 
 _RASTER_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/tiff", "image/bmp"}
@@ -91,7 +97,7 @@ class ConfinedFetcher:
     def _data(self, url: str) -> tuple[str, bytes]:
         if len(url) > MAX_RESOURCE_BYTES * 4 // 3 + 1024:
             raise self._refuse(url, "data: URL too large")
-        header, comma, payload = url[5:].partition(",")
+        header, comma, payload = url.split(":", 1)[1].partition(",")
         if not comma:
             raise self._refuse(url, "malformed data: URL")
         params = [p.strip() for p in header.split(";")]
@@ -196,8 +202,16 @@ def _drop_attachments(document) -> None:
         page.links = [link for link in page.links if link[0] != "attachment"]
 
 
-def write_pdf(html: str, base_dir: Path, roots: list[Path], target: Path, *, title: str, lang: str,
-              created: dt.date | None) -> list[str]:
+def write_pdf(
+    html: str,
+    base_dir: Path,
+    roots: list[Path],
+    target: Path,
+    *,
+    title: str,
+    lang: str,
+    created: dt.date | None,
+) -> list[str]:
     """Render HTML to a PDF file; returns the URLs that were refused."""
     wp = _weasyprint()
     confined = ConfinedFetcher(roots)

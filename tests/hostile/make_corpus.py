@@ -42,7 +42,8 @@ Key takeaways:
 BILLION_LAUGHS = (
     '<!DOCTYPE lolz [<!ENTITY lol "lol">'
     + "".join(
-        f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">' for i in range(1, 10)
+        f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">'
+        for i in range(1, 10)
     )
     + "]>"
 )
@@ -136,7 +137,9 @@ def docx_with_relationships() -> bytes:
         '<Relationship Id="rIdX3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
         'attachedTemplate" Target="http://127.0.0.1:PORT/template.dotm" TargetMode="External"/>'
     )
-    parts["word/_rels/document.xml.rels"] = rels.replace("</Relationships>", extra + "</Relationships>").encode()
+    parts["word/_rels/document.xml.rels"] = rels.replace(
+        "</Relationships>", extra + "</Relationships>"
+    ).encode()
     picture = (
         '<w:p><w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/'
         'wordprocessingDrawing"><wp:extent cx="100" cy="100"/><wp:docPr id="99" name="linked"/>'
@@ -172,8 +175,12 @@ def word_notes() -> dict[str, bytes]:
         "notes/docx_is_pdf.docx": PDF_BYTES,
         "notes/docx_empty.docx": b"",
         "notes/docx_bomb.docx": pack({**unpack(docx), "word/document.xml": bomb_part()}),
-        "notes/docx_billion_laughs.docx": with_doctype(docx, "word/document.xml", BILLION_LAUGHS, b"<w:t>", "lol9"),
-        "notes/docx_external_entity.docx": with_doctype(docx, "word/document.xml", EXTERNAL_ENTITY, b"<w:t>", "xxe"),
+        "notes/docx_billion_laughs.docx": with_doctype(
+            docx, "word/document.xml", BILLION_LAUGHS, b"<w:t>", "lol9"
+        ),
+        "notes/docx_external_entity.docx": with_doctype(
+            docx, "word/document.xml", EXTERNAL_ENTITY, b"<w:t>", "xxe"
+        ),
         "notes/docx_lying_sizes.docx": lying_sizes(docx, "word/document.xml", bomb_part(20 * 1024 * 1024)),
         "notes/docx_external_refs.docx": docx_with_relationships(),
         "notes/docx_payload.docx": docx_payload(),
@@ -210,7 +217,9 @@ def _column(index: int) -> str:
     return letters
 
 
-def sheet_xml(rows: dict[int, list[object]] | list[list[object]], doctype: str = "", entity: str = "") -> bytes:
+def sheet_xml(
+    rows: dict[int, list[object]] | list[list[object]], doctype: str = "", entity: str = ""
+) -> bytes:
     numbered = rows if isinstance(rows, dict) else {i: row for i, row in enumerate(rows, start=1)}
     body = "".join(
         f'<row r="{n}">' + "".join(_cell(f"{_column(i)}{n}", v) for i, v in enumerate(row)) + "</row>"
@@ -254,7 +263,8 @@ def xlsx(sheets: dict[str, bytes]) -> bytes:
         '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
         + "".join(
-            f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>' for i, name in enumerate(names, start=1)
+            f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>'
+            for i, name in enumerate(names, start=1)
         )
         + "</sheets></workbook>"
     )
@@ -279,7 +289,10 @@ def xlsx(sheets: dict[str, bytes]) -> bytes:
     return pack(parts)
 
 
-GOOD_THEMES = [["Theme", "WSIS action lines", "Summary"], ["Worksheet theme", "C5", "A summary from the sheet."]]
+GOOD_THEMES = [
+    ["Theme", "WSIS action lines", "Summary"],
+    ["Worksheet theme", "C5", "A summary from the sheet."],
+]
 COUNTED = [["Question", "Option", "Votes"], ["Which layer first?", "DNS", 12], [None, "Hosting", 7]]
 
 
@@ -300,8 +313,12 @@ def workbooks() -> dict[str, bytes]:
                 "Results": sheet_xml(
                     [
                         ["Question", "Option", "Votes"],
-                        ["Which layer first?", Formula('HYPERLINK("http://127.0.0.1:PORT/poll-xlsx","DNS")'), 12],
-                        [None, "=HYPERLINK(\"file:///etc/passwd\",\"Hosting\")", 7],
+                        [
+                            "Which layer first?",
+                            Formula('HYPERLINK("http://127.0.0.1:PORT/poll-xlsx","DNS")'),
+                            12,
+                        ],
+                        [None, '=HYPERLINK("file:///etc/passwd","Hosting")', 7],
                         [None, "<script>alert(1)</script>", 3],
                     ]
                 )
@@ -349,7 +366,10 @@ def workbooks() -> dict[str, bytes]:
                     ]
                 ),
                 "Takeaways": sheet_xml(
-                    [["Theme", "Takeaway"], [None, '<link rel="attachment" href="file:///etc/passwd"> {% raw %}']]
+                    [
+                        ["Theme", "Takeaway"],
+                        [None, '<link rel="attachment" href="file:///etc/passwd"> {% raw %}'],
+                    ]
                 ),
             }
         ),
@@ -366,7 +386,11 @@ def workbooks() -> dict[str, bytes]:
         ),
         "worksheet/missing_column.xlsx": xlsx({"Themes": sheet_xml([["Summary"], ["No theme column"]])}),
         "worksheet/row_beyond_limit.xlsx": xlsx(
-            {"Takeaways": sheet_xml({1: ["Theme", "Takeaway"], 2: [None, "First"], 6000: [None, "Far below"]})}
+            {
+                "Takeaways": sheet_xml(
+                    {1: ["Theme", "Takeaway"], 2: [None, "First"], 6000: [None, "Far below"]}
+                )
+            }
         ),
     }
 
@@ -405,8 +429,12 @@ def generate_huge_session(path: Path) -> None:
 
 def generate_huge_docx(path: Path) -> None:
     """A Word note of 6 MB (stored, not compressed)."""
-    path.write_bytes(pack({**unpack(pandoc(NOTE_MD, "docx")), "word/media/big.bin": os.urandom(6 * 1024 * 1024)},
-                          method=zipfile.ZIP_STORED))
+    path.write_bytes(
+        pack(
+            {**unpack(pandoc(NOTE_MD, "docx")), "word/media/big.bin": os.urandom(6 * 1024 * 1024)},
+            method=zipfile.ZIP_STORED,
+        )
+    )
 
 
 def main() -> None:
