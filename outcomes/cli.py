@@ -19,7 +19,11 @@ from rich.markup import escape
 from outcomes import __version__
 from outcomes.errors import OutcomesError, UsageError
 
-app = App(name="outcomes", help="IGF session outcome documents from notes, polls and worksheets.", version=__version__)
+app = App(
+    name="outcomes",
+    help="IGF session outcome documents from notes, polls and worksheets.",
+    version=__version__,
+)
 templates_app = App(name="templates", help="List and check document templates.")
 app.command(templates_app)
 
@@ -239,6 +243,8 @@ def main(argv: list[str] | None = None) -> None:
             if not debug:
                 sys.exit(2)
             raise
-        err.print(f"internal error: {type(exc).__name__}: {exc} (run again with --debug for details)", markup=False)
+        err.print(
+            f"internal error: {type(exc).__name__}: {exc} (run again with --debug for details)", markup=False
+        )
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

@@ -125,6 +125,7 @@ def run_flow(mode: str, sessions: Path, out: str, templates: str | None, force: 
     counts = {k: sum(r.status == k for r in results) for k in ("built", "unchanged", "failed")}
     failed = [f"{r.session}: {r.errors[:1]}" for r in results if r.status == "failed"]
     seconds = round(time.perf_counter() - STARTED, 1)
+    cpu = cpu_split()
     print(
         json.dumps(
             {
@@ -133,10 +134,32 @@ def run_flow(mode: str, sessions: Path, out: str, templates: str | None, force: 
                 **counts,
                 "seconds": seconds,
                 "failed": failed[:3],
+                "cpu": cpu,
                 "tracked": tracked(state),
             }
         )
     )
+
+
+def cpu_split() -> dict[str, float]:
+    """CPU seconds of this process, of its finished children (renderers), and of the temporary server."""
+    import resource
+
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    split = {
+        "flow_process": round(me.ru_utime + me.ru_stime, 1),
+        "children": round(kids.ru_utime + kids.ru_stime, 1),
+    }
+    try:
+        from prefect.server.api.server import SubprocessASGIServer
+
+        proc = SubprocessASGIServer._instances[None].server_process
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        split["server"] = round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 1)
+    except (KeyError, AttributeError, OSError, IndexError):
+        pass
+    return split
 
 
 def tracked(state) -> dict[str, int]:
