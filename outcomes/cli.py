@@ -147,7 +147,7 @@ def _progress(total: int):
             if result.status == "failed":
                 failed.append(result.session)
             note = f"[red]{len(failed)} failed[/red] " if failed else ""
-            bar.update(job, completed=done, description=f"{note}{result.session}: {result.status}")
+            bar.update(job, completed=done, description=escape(f"{note}{result.session}: {result.status}"))
 
         yield on_result
 
@@ -157,13 +157,14 @@ def report_results(results) -> int:
     failed = [r for r in results if r.status == "failed"]
     for r in results:
         if r.status == "failed":
-            err.print(f"[red]✗[/red] {r.session}: not built", markup=True)
+            err.print(f"[red]✗[/red] {escape(r.session)}: not built", markup=True)
             for e in r.errors:
                 err.print(f"  {e}", markup=False)
             continue
         mark = "✓" if r.status == "built" else "="
         what = "built" if r.status == "built" else "unchanged"
-        out.print(f"[green]{mark}[/green] {r.session}: {what} → {r.out_dir}/ ({', '.join(r.documents)})")
+        where = escape(f"{r.session}: {what} → {r.out_dir}/ ({', '.join(r.documents)})")
+        out.print(f"[green]{mark}[/green] {where}")
         for w in r.warnings:
             out.print(f"  {w}", markup=False)
     built = sum(r.status == "built" for r in results)
