@@ -147,7 +147,7 @@ def _progress(total: int):
             if result.status == "failed":
                 failed.append(result.session)
             note = f"[red]{len(failed)} failed[/red] " if failed else ""
-            bar.update(job, completed=done, description=escape(f"{note}{result.session}: {result.status}"))
+            bar.update(job, completed=done, description=f"{note}{escape(result.session)}: {result.status}")
 
         yield on_result
 
