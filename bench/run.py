@@ -249,6 +249,8 @@ class TreeSampler(threading.Thread):
             breakdown = []
             for proc in procs:
                 try:
+                    if _forking(proc):
+                        continue
                     rss = proc.memory_info().rss
                     breakdown.append((_describe(proc), round(rss / 2**20, 1)))
                     total += rss
@@ -264,6 +266,15 @@ class TreeSampler(threading.Thread):
     def stop(self) -> None:
         self._halt.set()
         self.join()
+
+
+def _forking(proc) -> bool:
+    """A child caught between fork and exec: it shares every page with its parent, so it is not counted."""
+    try:
+        parent = proc.parent()
+        return parent is not None and proc.cmdline() == parent.cmdline()
+    except Exception:  # noqa: BLE001 - gone already: nothing to count either way
+        return False
 
 
 def _describe(proc) -> str:
