@@ -8,8 +8,6 @@ from pathlib import Path
 
 from outcomes.errors import Location, Problems
 from outcomes.ingest.notes import NOTE_SUFFIXES, read_note
-from outcomes.ingest.polls import read_poll
-from outcomes.ingest.worksheet import read_worksheet
 from outcomes.model import Note, Poll, SessionMeta, Worksheet
 from outcomes.session import SESSION_FILE, read_session
 
@@ -87,6 +85,10 @@ def hash_inputs(folder: Path) -> dict[str, str]:
 
 def read_inputs(folder: Path) -> SessionInputs:
     """Read session.yaml, the notes, the polls and the worksheet of one session."""
+    # Imported here: renderer processes import this module (for SessionInputs) but never read inputs.
+    from outcomes.ingest.polls import read_poll
+    from outcomes.ingest.worksheet import read_worksheet
+
     problems = Problems()
     if not folder.is_dir():
         problems.error(Location(str(folder)), "is not a session folder")

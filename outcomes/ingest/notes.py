@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 import time
 import zlib
 from collections.abc import Iterator
@@ -414,11 +415,15 @@ _YAML_ERROR = re.compile(r"YAML metadata at \(line (\d+).*?YAML parse exception 
 _ERROR_LINE = re.compile(r"\(line (\d+), column \d+\)")
 
 
+_PANDOC_SLOTS = threading.BoundedSemaphore(max(1, len(os.sched_getaffinity(0))))
+
+
 def _run_pandoc(args: list[str], stdin: bytes, suffix: str) -> bytes:
     """Run pandoc sandboxed (it reads only its input), bounded in time, memory and output."""
     command = [_pandoc_path(), "--sandbox", *args, "+RTS", f"-M{PANDOC_MAX_HEAP}", "-RTS"]
     # Output goes to a file watched for size: a pipe would have to be read whole into memory.
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    # At most one pandoc per core: more only adds memory (about 170 MB each for a Word note).
+    with _PANDOC_SLOTS, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         try:
             proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=out, stderr=err)
         except OSError as exc:
