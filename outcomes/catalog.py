@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import yaml
 
 
+@lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
     """Fold case, accents, punctuation and "&" so that labels written differently compare equal."""
     text = unicodedata.normalize("NFKD", text.replace("&", " and "))
