@@ -64,6 +64,26 @@ class BatchSettings:
     render_timeout: float = RENDER_TIMEOUT_S
     today: dt.date = field(default_factory=dt.date.today)
 
+    @classmethod
+    def from_parameters(
+        cls,
+        out: str,
+        documents: list[str] | None,
+        formats: list[str] | None,
+        templates: str | None,
+        force: bool,
+        **rest,
+    ) -> BatchSettings:
+        """Settings from a flow's parameters (lists as Prefect passes them; empty means the default)."""
+        return cls(
+            out=out,
+            documents=tuple(documents or ()),
+            formats=tuple(formats or lib.DEFAULT_FORMATS),
+            templates=templates,
+            force=force,
+            **rest,
+        )
+
     def options(self) -> lib.BuildOptions:
         return lib.BuildOptions(
             out=Path(self.out),
@@ -300,12 +320,12 @@ def build_sessions(
     render_timeout: float = RENDER_TIMEOUT_S,
 ) -> State:
     """Build every session folder given; one failing session never stops the others."""
-    settings = BatchSettings(
-        out=out,
-        documents=tuple(documents or ()),
-        formats=tuple(formats or lib.DEFAULT_FORMATS),
-        templates=templates,
-        force=force,
+    settings = BatchSettings.from_parameters(
+        out,
+        documents,
+        formats,
+        templates,
+        force,
         renderer=renderer,
         render_workers=render_workers,
         render_timeout=render_timeout,

@@ -47,13 +47,7 @@ def build_sessions_dask(
     render_timeout: float = RENDER_TIMEOUT_S,
 ) -> State:
     """Build every session folder given, spread over the Dask cluster's workers."""
-    settings = BatchSettings(
-        out=out,
-        documents=tuple(documents or ()),
-        templates=templates,
-        force=force,
-        formats=tuple(formats) if formats else BatchSettings.formats,
-        render_workers=1,
-        render_timeout=render_timeout,
+    settings = BatchSettings.from_parameters(
+        out, documents, formats, templates, force, render_workers=1, render_timeout=render_timeout
     )
     return final_state(run_batch(list(folders), settings))

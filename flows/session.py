@@ -25,12 +25,7 @@ def build_session(
 ) -> State:
     """Build one session (its id, its folder name under ``inputs``, or a path to its folder)."""
     folder = find_session(Path(inputs), session)
-    settings = BatchSettings(
-        out=out,
-        documents=tuple(documents or ()),
-        templates=templates,
-        force=force,
-        formats=tuple(formats) if formats else BatchSettings.formats,
-        render_timeout=render_timeout,
+    settings = BatchSettings.from_parameters(
+        out, documents, formats, templates, force, render_timeout=render_timeout
     )
     return final_state(run_batch([str(folder)], settings))

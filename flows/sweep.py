@@ -37,14 +37,8 @@ def deadline_sweep(
         )
     for s in sweep.missing_inputs:
         logger.warning("missing inputs: %s: %s", s.session, "; ".join(s.missing))
-    settings = BatchSettings(
-        out=out,
-        documents=tuple(documents or ()),
-        templates=templates,
-        force=force,
-        formats=tuple(formats) if formats else BatchSettings.formats,
-        render_timeout=render_timeout,
-        today=today,
+    settings = BatchSettings.from_parameters(
+        out, documents, formats, templates, force, render_timeout=render_timeout, today=today
     )
     results = run_batch([s.folder for s in sweep.to_build], settings)
     failed = [r.session for r in results if r.status == "failed"]
