@@ -135,7 +135,8 @@ def available_documents() -> list[str]:
 def collect_documents(folders: list[Path], scratch: Path) -> list[Doc]:
     """The HTML of every PDF and DOCX the batch renders, from the pipeline's own merge and templates."""
     from outcomes.build import BuildOptions, plan
-    from outcomes.render.docx import pandoc_path
+    from outcomes.pandoc import pandoc_command
+    from outcomes.render.docx import docx_args
     from outcomes.render.templates import RTL_LANGUAGES, TemplateSet, render_html
 
     templates = TemplateSet()
@@ -154,18 +155,16 @@ def collect_documents(folders: list[Path], scratch: Path) -> list[Doc]:
                     reference = templates.find(f"{doc_type}/reference.docx") or templates.require(
                         "_shared/reference.docx"
                     )
-                    d.pandoc_args = [
-                        pandoc_path(),
-                        "--sandbox",
-                        "--from=html",
-                        "--to=docx",
-                        f"--reference-doc={reference}",
-                        "--toc",
-                        "--toc-depth=2",
-                        f"--metadata=title:{title}",
-                        f"--metadata=lang:{session.language}",
-                        f"--metadata=toc-title:{labels['contents']}",
-                    ] + (["--metadata=dir:rtl"] if session.language in RTL_LANGUAGES else [])
+                    # The pipeline's own pandoc command line (runtime options included).
+                    args = docx_args(
+                        reference,
+                        title=title,
+                        lang=session.language,
+                        rtl=session.language in RTL_LANGUAGES,
+                        toc_title=labels["contents"],
+                        toc=doc_type != "short_report",
+                    )
+                    d.pandoc_args = pandoc_command(args)
                 docs.append(d)
     return docs
 

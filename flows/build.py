@@ -1,10 +1,12 @@
 """Prefect flows: thin wrappers whose tasks call the library stages.
 
 ``build_sessions`` builds one or many session folders. Each session is a task (a task, not a
-subflow: a sync subflow costs about a second at exit); inside it, nested tasks read the inputs,
-merge them, render each document and write the outputs. A session that fails ends in a Failed task
-run carrying its :class:`BuildResult`, so Prefect shows it red while the other sessions go on, and the
-flow run ends Failed naming the sessions that failed.
+subflow: a sync subflow costs about a second at exit) that reads the inputs, merges them, renders
+every document and writes the outputs: one task run per session, because every task run costs CPU
+time in this process and in the API server that the renderers need. A session that fails ends in a
+Failed task run carrying its :class:`BuildResult`, so Prefect shows it red while the other sessions go
+on, and the flow run ends Failed naming the sessions that failed. A renderer crash or timeout fails
+the attempt instead, and Prefect retries the session once.
 
 Rendering is CPU-bound and WeasyPrint holds the GIL, so the session tasks run on threads in the flow
 process (where Prefect tracks them cheaply, over one API connection) and hand each document to a
@@ -32,11 +34,10 @@ from typing import Any, Literal  # noqa: E402
 
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
-from prefect.context import FlowRunContext  # noqa: E402
+from prefect.context import FlowRunContext, TaskRunContext  # noqa: E402
 from prefect.futures import as_completed  # noqa: E402
 from prefect.states import Completed, Failed, State  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
-from prefect.utilities.annotations import quote  # noqa: E402
 
 from outcomes import artifacts  # noqa: E402
 from outcomes import build as lib  # noqa: E402
@@ -115,29 +116,12 @@ def retry_only_renderer_failures(task, task_run, state) -> bool:
     return False
 
 
-@task(name="read", task_run_name="read {session}", **NOT_CACHED)
-def read_task(folder: str, session: str) -> lib.SessionInputs:
-    return lib.read(Path(folder))
+SESSION_RETRIES = 1  # once more after a renderer crash or timeout; never after an input error
 
 
-@task(name="merge", task_run_name="merge {session}", **NOT_CACHED)
-def merge_task(inputs: lib.SessionInputs, options: lib.BuildOptions, session: str) -> lib.Plan:
-    return lib.plan_from(inputs, options)
-
-
-@task(
-    name="render",
-    task_run_name="render {doc_type}: {session}",
-    retries=1,
-    retry_delay_seconds=1,
-    retry_condition_fn=retry_only_renderer_failures,
-    **NOT_CACHED,
-)
-def render_task(
-    p: lib.Plan, doc_type: str, session: str, settings: BatchSettings, templates: TemplateSet
-) -> list[lib.Rendered]:
-    """Render one document in every format, in parallel on the render pool."""
-    jobs = [(d, f) for d, f in lib.jobs(p) if d == doc_type]
+def _render(p: lib.Plan, settings: BatchSettings, templates: TemplateSet) -> list[lib.Rendered]:
+    """Every document of the session in every format, in parallel on the render pool."""
+    jobs = lib.jobs(p)
     if settings.renderer == "inline":
         return _render_inline(p, jobs, templates)
     pool = RenderPool.shared(settings.render_workers or None, settings.render_timeout)
@@ -156,46 +140,55 @@ def _render_inline(p: lib.Plan, jobs: list[tuple[str, str]], templates: Template
     return done
 
 
-@task(name="write", task_run_name="write {session}", **NOT_CACHED)
-def write_task(p: lib.Plan, rendered: list[lib.Rendered], session: str) -> lib.BuildResult:
-    return lib.finish(p, rendered)
+def build_one(folder: str, settings: BatchSettings, last_attempt: bool = True) -> lib.BuildResult:
+    """Read, merge, render and write one session; every expected failure becomes a failed result.
 
-
-def build_one(folder: str, session: str, settings: BatchSettings) -> lib.BuildResult:
-    """The stages of one session as nested tasks; every expected failure becomes a failed result."""
+    A renderer crash or timeout is raised instead while a retry is left (``last_attempt`` false), so
+    that Prefect retries the session task; outputs are then exactly as before the attempt.
+    """
     options = settings.options()
-    skipped = lib.skip_if_unchanged(Path(folder), options)  # hashes only: no notes read, no task runs
+    skipped = lib.skip_if_unchanged(Path(folder), options)  # hashes only: no notes read
     if skipped is not None:
         return skipped
+    if settings.renderer == "pool":  # renderers import WeasyPrint while this session is read
+        RenderPool.shared(settings.render_workers or None, settings.render_timeout).warm()
     try:
-        inputs = read_task(folder, session)
-        # quote(): Prefect would otherwise walk every field of these models looking for futures.
-        p = merge_task(quote(inputs), quote(options), session)
+        p = lib.plan(Path(folder), options)
     except InputError as exc:
         return lib.failed(Path(folder), exc.problems)
     with session_lock(p.out_dir):
         clean_stale_parts(p.out_dir)
         if p.up_to_date:
             return lib.unchanged(p)
-        rendered: list[lib.Rendered] = []
         try:
-            for doc_type in p.documents:
-                rendered += render_task(quote(p), doc_type, session, settings, quote(options.templates))
-            return write_task(quote(p), quote(rendered), session)
+            return lib.finish(p, _render(p, settings, options.templates))
         except OutcomesError as exc:
-            for r in rendered:
-                r.staged.unlink(missing_ok=True)
             clean_stale_parts(p.out_dir)  # a killed renderer leaves its staged file behind
+            if getattr(exc, "retryable", False) and not last_attempt:
+                raise
             result = lib.failed(Path(folder), message=str(exc))
             result.session = p.report.session.id
             result.documents, result.deadline = p.documents, p.report.session.deadline
             return result
 
 
-@task(name="session", task_run_name="{session}", **NOT_CACHED)
+@task(
+    name="session",
+    task_run_name="{session}",
+    retries=SESSION_RETRIES,
+    retry_delay_seconds=1,
+    retry_condition_fn=retry_only_renderer_failures,
+    **NOT_CACHED,
+)
 def session_task(folder: str, session: str, settings: BatchSettings) -> lib.BuildResult | State:
-    """Build one session; a failed session is a Failed task run that still carries its result."""
-    result = build_one(folder, session, settings)
+    """Build one session; a failed session is a Failed task run that still carries its result.
+
+    One task run per session, stages included: each task run costs the embedded server and this
+    process CPU time that the renderers need (measurements: ``bench/README.md``).
+    """
+    ctx = TaskRunContext.get()
+    attempt = ctx.task_run.run_count if ctx is not None else 1
+    result = build_one(folder, settings, last_attempt=attempt > SESSION_RETRIES)
     _best_effort(artifacts.publish_session, result, settings.today)
     if result.status == "failed":
         return Failed(message="; ".join(result.errors)[:1000], data=result)

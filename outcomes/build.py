@@ -85,7 +85,7 @@ class Rendered:
 @cache
 def tool_versions() -> dict[str, str]:
     """Versions that change outputs; read from package metadata, without importing the renderers."""
-    from outcomes.render.docx import pandoc_version
+    from outcomes.pandoc import pandoc_version
 
     return {
         "igf-outcomes": outcomes.__version__,

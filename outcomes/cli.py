@@ -111,9 +111,20 @@ def build(
         # Every session's problems are printed below, located; Prefect's own lines (with tracebacks)
         # stay in the run's logs, and --debug shows them here.
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
-    from flows.build import build_sessions, progress_listener, results_of
+    # Prefect's temporary server (when no API is configured) and, when everything will be rendered,
+    # the renderers start first, and start up while this process imports Prefect and the readers.
+    from flows.embedded import embedded_default, start_early
 
-    with _progress(len(folders)) as on_result, progress_listener(on_result):
+    server = start_early(debug)
+    if force:
+        from outcomes.pool import RenderPool
+
+        RenderPool.shared().warm()
+    from flows.build import build_sessions, progress_listener, results_of
+    from outcomes.inputs import import_readers
+
+    import_readers()
+    with embedded_default(server), _progress(len(folders)) as on_result, progress_listener(on_result):
         state = build_sessions(
             folders=[str(f) for f in folders],
             out=str(out_dir),

@@ -164,7 +164,7 @@ def _render_job(p: Plan, doc_type: str, fmt: str, templates_dir: str | None) -> 
 def _warm() -> None:
     import weasyprint  # noqa: F401 - import once per renderer, not per job
 
-    from outcomes.render.docx import pandoc_version
+    from outcomes.pandoc import pandoc_version
 
     pandoc_version()
 
@@ -233,6 +233,11 @@ class _Renderer:
                 pipe.close()
 
     def _loop(self) -> None:
+        if self.pool.eager and self.proc is None:
+            try:
+                self.proc = self._start()
+            except RenderError:
+                pass  # the first job starts it again and reports the failure
         while True:
             job = self.pool._jobs.get()
             if job is None:
@@ -300,6 +305,7 @@ class RenderPool:
         self._renderers: list[_Renderer] = []
         self._closed = False
         self._start_lock = threading.Lock()
+        self.eager = False  # start renderer processes before the first job (see warm())
 
     @classmethod
     def shared(cls, workers: int | None = None, timeout: float | None = None) -> RenderPool:
@@ -324,6 +330,12 @@ class RenderPool:
                 renderer = _Renderer(self, len(self._renderers))
                 self._renderers.append(renderer)
                 renderer.thread.start()
+
+    def warm(self) -> RenderPool:
+        """Start every renderer now, so that their imports overlap other work instead of the first job."""
+        self.eager = True
+        self._ensure_started()
+        return self
 
     def submit(
         self, p: Plan, doc_type: str, fmt: str, templates_dir: str | None, timeout: float | None = None

@@ -170,13 +170,8 @@ def test_session_task_runs_are_tracked_with_failed_state(programme, tmp_path):
         )
     sessions = {r.name: r.state_type.value for r in runs if r.task_key.startswith("session_task")}
     assert sessions == {GOOD[0]: "COMPLETED", GOOD[1]: "COMPLETED", "broken-ws000": "FAILED"}
-    names = {r.name for r in runs}
-    assert {
-        f"read {GOOD[0]}",
-        f"merge {GOOD[0]}",
-        f"render session_report: {GOOD[0]}",
-        f"write {GOOD[0]}",
-    } <= names
+    # One task run per session: the stages run inside it, and no other task runs are recorded.
+    assert len(runs) == 3
 
 
 # ---------------------------------------------------------------- retries and the time limit

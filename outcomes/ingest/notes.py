@@ -23,7 +23,6 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-import pypandoc
 import yaml
 
 from outcomes import catalog
@@ -38,6 +37,7 @@ from outcomes.model import (
     Takeaway,
     Theme,
 )
+from outcomes.pandoc import pandoc_command
 from outcomes.session import YAMLTooLarge, load_yaml
 
 # Largest note accepted; a rapporteur's notes are a few pages, not megabytes.
@@ -406,11 +406,6 @@ def _pandoc_ast(path: Path, suffix: str) -> dict:
     return ast
 
 
-@cache
-def _pandoc_path() -> str:
-    return pypandoc.get_pandoc_path()
-
-
 _YAML_ERROR = re.compile(r"YAML metadata at \(line (\d+).*?YAML parse exception at line (\d+)", re.DOTALL)
 _ERROR_LINE = re.compile(r"\(line (\d+), column \d+\)")
 
@@ -420,7 +415,7 @@ _PANDOC_SLOTS = threading.BoundedSemaphore(max(1, len(os.sched_getaffinity(0))))
 
 def _run_pandoc(args: list[str], stdin: bytes, suffix: str) -> bytes:
     """Run pandoc sandboxed (it reads only its input), bounded in time, memory and output."""
-    command = [_pandoc_path(), "--sandbox", *args, "+RTS", f"-M{PANDOC_MAX_HEAP}", "-RTS"]
+    command = pandoc_command(args, rts=(f"-M{PANDOC_MAX_HEAP}",))
     # Output goes to a file watched for size: a pipe would have to be read whole into memory.
     # At most one pandoc per core: more only adds memory (about 170 MB each for a Word note).
     with _PANDOC_SLOTS, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:

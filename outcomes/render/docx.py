@@ -27,12 +27,12 @@ import os
 import re
 import subprocess
 import zipfile
-from functools import cache
 from pathlib import Path
 
 from lxml import etree
 
 from outcomes.errors import RenderError
+from outcomes.pandoc import pandoc_command
 
 PANDOC_TIMEOUT_S = 120
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -51,17 +51,22 @@ TBLPR_ORDER = (
 ).split()
 
 
-@cache
-def pandoc_path() -> str:
-    import pypandoc
-
-    return pypandoc.get_pandoc_path()
-
-
-@cache
-def pandoc_version() -> str:
-    out = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True, check=True)
-    return out.stdout.split("\n", 1)[0].split()[-1]
+def docx_args(
+    reference: Path, *, title: str, lang: str, rtl: bool, toc_title: str, toc: bool = True
+) -> list[str]:
+    """pandoc's arguments to write a document's HTML (on stdin) as DOCX; the output path is added."""
+    args = [
+        "--from=html",
+        "--to=docx",
+        f"--reference-doc={reference}",
+        *(["--toc", "--toc-depth=2"] if toc else []),
+        f"--metadata=title:{title}",
+        f"--metadata=lang:{lang}",
+        f"--metadata=toc-title:{toc_title}",
+    ]
+    if rtl:
+        args.append("--metadata=dir:rtl")
+    return args
 
 
 def run_pandoc(
@@ -73,7 +78,7 @@ def run_pandoc(
         env["SOURCE_DATE_EPOCH"] = str(epoch)
     try:
         done = subprocess.run(
-            [pandoc_path(), "--sandbox", *args],
+            pandoc_command(args),
             input=stdin.encode("utf-8"),
             capture_output=True,
             timeout=timeout,
@@ -101,19 +106,8 @@ def write_docx(
 ) -> None:
     """Convert the document's HTML to DOCX at ``target``; ``toc`` adds a table-of-contents field."""
     epoch = int(dt.datetime.combine(created or dt.date(2000, 1, 1), dt.time(), tzinfo=dt.UTC).timestamp())
-    args = [
-        "--from=html",
-        "--to=docx",
-        f"--reference-doc={reference}",
-        f"--output={target}",
-        *(["--toc", "--toc-depth=2"] if toc else []),
-        f"--metadata=title:{title}",
-        f"--metadata=lang:{lang}",
-        f"--metadata=toc-title:{toc_title}",
-    ]
-    if rtl:
-        args.append("--metadata=dir:rtl")
-    run_pandoc(args, html, epoch=epoch)
+    args = docx_args(reference, title=title, lang=lang, rtl=rtl, toc_title=toc_title, toc=toc)
+    run_pandoc([*args, f"--output={target}"], html, epoch=epoch)
     finish_docx(
         target,
         header=_meta(html, "docx-header"),

@@ -1,0 +1,84 @@
+"""The embedded default started early: Prefect's temporary server, owned by one command."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import psutil
+import pytest
+
+from flows import embedded
+from outcomes.errors import OutcomesError
+from outcomes.pool import RenderPool
+
+
+def test_no_early_server_when_the_environment_names_an_api(monkeypatch):
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    assert embedded.start_early() is None
+    with embedded.embedded_default(None) as api_url:
+        assert api_url is None
+
+
+def test_the_early_server_runs_flows_and_is_stopped_after(monkeypatch):
+    from prefect import flow, get_client
+    from prefect.settings import get_current_settings
+
+    @flow
+    def tiny() -> int:
+        return 42
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    server = embedded.start_early()
+    assert server is not None and server.proc is not None
+    pid = server.proc.pid
+    with embedded.embedded_default(server) as api_url:
+        assert api_url == server.api_url
+        settings = get_current_settings()
+        assert settings.api.url == api_url
+        assert settings.flows.heartbeat_frequency is None  # nobody would watch it
+        state = tiny(return_state=True)
+        assert state.result() == 42
+        with get_client(sync_client=True) as client:
+            run = client.read_flow_run(state.state_details.flow_run_id)
+        assert run.state is not None and run.state.is_completed()
+    assert server.proc is None
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"{api_url}/health", timeout=2)
+
+
+def test_a_configured_api_wins_and_the_early_server_is_stopped(monkeypatch):
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    server = embedded.start_early()
+    assert server is not None
+    # As if a Prefect profile named a server: only known once Prefect's settings are read.
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api"}):
+        with embedded.embedded_default(server) as api_url:
+            assert api_url is None
+            assert server.proc is None
+
+
+def test_a_server_that_cannot_start_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setattr(embedded, "_prefect_root", lambda: str(tmp_path))
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # no prefect to import from here either
+    monkeypatch.setattr(embedded.sys, "executable", "/bin/false")
+    server = embedded.TemporaryServer()
+    server.start()
+    started = time.monotonic()
+    with pytest.raises(OutcomesError, match="temporary server did not start: it exited"):
+        server.wait(timeout=30)
+    assert time.monotonic() - started < 10  # an exited server is not waited for
+    server.stop()
+
+
+def test_warm_starts_every_renderer_before_the_first_job():
+    with RenderPool(workers=2) as pool:
+        pool.warm()
+        deadline = time.monotonic() + 120
+        while pool.started < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pool.started == 2
