@@ -410,14 +410,15 @@ _YAML_ERROR = re.compile(r"YAML metadata at \(line (\d+).*?YAML parse exception 
 _ERROR_LINE = re.compile(r"\(line (\d+), column \d+\)")
 
 
-_PANDOC_SLOTS = threading.BoundedSemaphore(max(1, len(os.sched_getaffinity(0))))
+# Note readers share the cores with the renderers (each of which runs its own pandoc for the DOCX):
+# one reader per two cores keeps the cores busy without more pandoc processes than cores in memory.
+_PANDOC_SLOTS = threading.BoundedSemaphore(max(1, len(os.sched_getaffinity(0)) // 2))
 
 
 def _run_pandoc(args: list[str], stdin: bytes, suffix: str) -> bytes:
     """Run pandoc sandboxed (it reads only its input), bounded in time, memory and output."""
     command = pandoc_command(args, rts=(f"-M{PANDOC_MAX_HEAP}",))
     # Output goes to a file watched for size: a pipe would have to be read whole into memory.
-    # At most one pandoc per core: more only adds memory (about 170 MB each for a Word note).
     with _PANDOC_SLOTS, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         try:
             proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=out, stderr=err)
