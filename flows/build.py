@@ -189,7 +189,9 @@ def session_task(folder: str, session: str, settings: BatchSettings) -> lib.Buil
     ctx = TaskRunContext.get()
     attempt = ctx.task_run.run_count if ctx is not None else 1
     result = build_one(folder, settings, last_attempt=attempt > SESSION_RETRIES)
-    _best_effort(artifacts.publish_session, result, settings.today)
+    # An unchanged session keeps the summary of its last build as the latest; the run table records it.
+    if result.status != "unchanged":
+        _best_effort(artifacts.publish_session, result, settings.today)
     if result.status == "failed":
         return Failed(message="; ".join(result.errors)[:1000], data=result)
     return result

@@ -153,6 +153,27 @@ def test_artifacts_table_per_session_summary_and_progress(programme, tmp_path):
     assert progress and progress[0].data == 100.0
 
 
+def test_an_unchanged_session_keeps_its_last_summary(programme, tmp_path):
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    folders = [str(f) for f in sorted(programme.iterdir())]
+    out = str(tmp_path / "out")
+    fb.build_sessions(folders=folders, out=out, formats=["html"])
+    state = fb.build_sessions(folders=folders, out=out, formats=["html"], return_state=True)
+    with get_client(sync_client=True) as client:
+        arts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                flow_run_id=ArtifactFilterFlowRunId(any_=[state.state_details.flow_run_id])
+            )
+        )
+    # The run table says "unchanged"; the summaries of the last builds stay the latest ones.
+    assert {a.key for a in arts if a.type == "markdown"} == set()
+    table = next(a for a in arts if a.key == "build-sessions")
+    rows = json.loads(table.data) if isinstance(table.data, str) else table.data
+    assert {r["status"] for r in rows} == {"unchanged"}
+
+
 def test_session_task_runs_are_tracked_with_failed_state(programme, tmp_path):
     from prefect import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
