@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import io
 import subprocess
-from functools import cache
+from functools import cache, lru_cache
 from html import escape
 
 from markupsafe import Markup
@@ -126,7 +126,7 @@ def png_chart(question: PollQuestion, scale: int = 2) -> bytes:
 
     def font(text: str) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         found = font_for(text)
-        return ImageFont.truetype(found[0], 12 * scale, index=found[1]) if found else ImageFont.load_default()
+        return _truetype(found[0], found[1], 12 * scale) if found else ImageFont.load_default()
 
     bar_w = WIDTH - LABEL_W - 50
     for i, option in enumerate(options):
@@ -140,8 +140,17 @@ def png_chart(question: PollQuestion, scale: int = 2) -> bytes:
         draw.rectangle([x0, y + 3 * scale, x0 + bw * scale, y + (ROW - 5) * scale], fill=BAR_COLOR)
         draw.text((x0 + (bw + 6) * scale, y + 4 * scale), str(option.votes), fill="#222222", font=font("0"))
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=False)
+    # Fastest zlib level: a chart of flat colours compresses almost as well, in a fifth of the time.
+    image.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
+
+
+@lru_cache(maxsize=32)
+def _truetype(path: str, index: int, size: int):
+    """A loaded font face, kept: loading it again for every label cost more than drawing the label."""
+    from PIL import ImageFont
+
+    return ImageFont.truetype(path, size, index=index)
 
 
 def chart_markup(question: PollQuestion, target: str) -> Markup:
