@@ -188,32 +188,41 @@ def render_bare(doc: Doc, target: Path) -> float:
     return time.perf_counter() - started
 
 
-def measure_floor(docs: list[Doc], runs: int, cores: int, scratch: Path, details: Details) -> float:
-    out = scratch / "floor"
-    out.mkdir(parents=True, exist_ok=True)
-    # Warm: imports, fontconfig and the first layout are paid once, as in a warm renderer process.
-    for fmt in ("pdf", "docx"):
-        first = next((d for d in docs if d.fmt == fmt), None)
-        if first is not None:
-            render_bare(first, out / f"warm.{fmt}")
-    per_doc: dict[str, list[float]] = {}
-    for run in range(runs):
+class Floor:
+    """The bare renderers over every document, one run at a time (so runs can alternate with the batch)."""
+
+    def __init__(self, docs: list[Doc], runs: int, scratch: Path, details: Details):
+        self.docs, self.runs, self.details = docs, runs, details
+        self.out = scratch / "floor"
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.per_doc: dict[str, list[float]] = {}
+        # Warm: imports, fontconfig and the first layout are paid once, as in a warm renderer process.
+        for fmt in ("pdf", "docx"):
+            first = next((d for d in docs if d.fmt == fmt), None)
+            if first is not None:
+                render_bare(first, self.out / f"warm.{fmt}")
+
+    def run_once(self, run: int) -> None:
         total = 0.0
         cpu_before = time.process_time() + _children_cpu()
-        for i, d in enumerate(docs):
-            seconds = render_bare(d, out / f"{i:04d}-{d.session}-{d.name}")
-            per_doc.setdefault(f"{d.session}/{d.name}", []).append(seconds)
+        for i, d in enumerate(self.docs):
+            seconds = render_bare(d, self.out / f"{i:04d}-{d.session}-{d.name}")
+            self.per_doc.setdefault(f"{d.session}/{d.name}", []).append(seconds)
             total += seconds
-        details.add("floor_total_s", total)
-        details.add("floor_cpu_s", time.process_time() + _children_cpu() - cpu_before)
-        print(f"  floor run {run + 1}/{runs}: {total:.1f} s for {len(docs)} documents")
-    medians = {k: statistics.median(v) for k, v in per_doc.items()}
-    details.extra["floor_by_format_s"] = {
-        fmt: round(sum(v for k, v in medians.items() if k.endswith("." + fmt)), 3) for fmt in ("pdf", "docx")
-    }
-    details.extra["floor_per_document_s"] = {k: round(v, 4) for k, v in sorted(medians.items())}
-    shutil.rmtree(out, ignore_errors=True)
-    return statistics.median(details.runs["floor_total_s"]) / cores
+        self.details.add("floor_total_s", total)
+        self.details.add("floor_cpu_s", time.process_time() + _children_cpu() - cpu_before)
+        print(f"  floor run {run + 1}/{self.runs}: {total:.1f} s for {len(self.docs)} documents")
+
+    def result(self, cores: int) -> float:
+        """The median run's total over the cores used."""
+        medians = {k: statistics.median(v) for k, v in self.per_doc.items()}
+        self.details.extra["floor_by_format_s"] = {
+            fmt: round(sum(v for k, v in medians.items() if k.endswith("." + fmt)), 3)
+            for fmt in ("pdf", "docx")
+        }
+        self.details.extra["floor_per_document_s"] = {k: round(v, 4) for k, v in sorted(medians.items())}
+        shutil.rmtree(self.out, ignore_errors=True)
+        return statistics.median(self.details.runs["floor_total_s"]) / cores
 
 
 # --------------------------------------------------------------------------------------------------
@@ -357,13 +366,11 @@ def templates_digest() -> str:
     return TemplateSet().digest()
 
 
-def measure_batch(
-    sessions_dir: Path, n: int, runs: int, env: dict[str, str], scratch: Path, details: Details
-) -> tuple[float, float, float]:
-    """Median full-build and rebuild wall times, and the peak tree RSS of the full builds."""
-    peaks = []
-    run = retries = 0
-    while run < runs:
+def batch_run(sessions_dir: Path, n: int, run: int, runs: int, env: dict[str, str], scratch: Path,
+              details: Details) -> None:
+    """One full build (memory sampled) and one unchanged rebuild of the whole programme."""
+    retries = 0
+    while True:
         out = scratch / f"batch-{run}"
         shutil.rmtree(out, ignore_errors=True)
         cmd = [str(OUTCOMES), "build", "--all", str(sessions_dir), "--out", str(out)]
@@ -383,23 +390,17 @@ def measure_batch(
             details.notes.append(f"batch run {run + 1}: templates changed during the run; measured again")
             print("  templates changed during the run; measuring it again")
             continue
-        details.add("batch_s", full.seconds)
-        details.add("batch_cpu_s", full.cpu)
-        details.add("rebuild_s", rebuild.seconds)
-        details.add("rebuild_cpu_s", rebuild.cpu)
-        details.add("batch_peak_rss_mb", full.peak_rss_mb or 0.0)
-        details.add("batch_peak_processes", full.peak_procs)
-        details.extra.setdefault("batch_peak_rss_breakdown_mb", []).append(full.peak_breakdown)
-        peaks.append(full.peak_rss_mb or 0.0)
-        print(
-            f"  batch run {run + 1}/{runs}: full {full.seconds:.1f} s (peak {full.peak_rss_mb:.0f} MB, "
-            f"{full.peak_procs} processes), rebuild {rebuild.seconds:.1f} s"
-        )
-        run += 1
-    return (
-        statistics.median(details.runs["batch_s"]),
-        statistics.median(details.runs["rebuild_s"]),
-        max(peaks),
+        break
+    details.add("batch_s", full.seconds)
+    details.add("batch_cpu_s", full.cpu)
+    details.add("rebuild_s", rebuild.seconds)
+    details.add("rebuild_cpu_s", rebuild.cpu)
+    details.add("batch_peak_rss_mb", full.peak_rss_mb or 0.0)
+    details.add("batch_peak_processes", full.peak_procs)
+    details.extra.setdefault("batch_peak_rss_breakdown_mb", []).append(full.peak_breakdown)
+    print(
+        f"  batch run {run + 1}/{runs}: full {full.seconds:.1f} s (peak {full.peak_rss_mb:.0f} MB, "
+        f"{full.peak_procs} processes), rebuild {rebuild.seconds:.1f} s"
     )
 
 
@@ -671,15 +672,28 @@ def main(argv: list[str] | None = None) -> int:
     try:
         docs = collect_documents(folders, scratch)
         details.extra["documents"] = {fmt: sum(d.fmt == fmt for d in docs) for fmt in ("pdf", "docx")}
-        print(f"floor: {len(docs)} documents, bare renderers, one warm process")
-        floor = measure_floor(docs, args.runs, cores, scratch, details)
+        batch = "batch" not in args.skip
+        print(
+            f"floor: {len(docs)} documents, bare renderers, one warm process"
+            + ("; batch: outcomes build --all, full then unchanged; one run of each in turn" if batch else "")
+        )
+        # Floor and batch runs alternate, so that each pair meets the same load on a shared machine.
+        bare = Floor(docs, args.runs, scratch, details)
+        for run in range(args.runs):
+            bare.run_once(run)
+            if batch:
+                batch_run(sessions_dir, len(folders), run, args.runs, env, scratch, details)
+        floor = bare.result(cores)
         results["floor"] = round(floor, 3)
-        if "batch" not in args.skip:
-            print("batch: outcomes build --all, full then unchanged")
-            full, rebuild, peak = measure_batch(sessions_dir, len(folders), args.runs, env, scratch, details)
+        if batch:
+            full = statistics.median(details.runs["batch_s"])
             results["batch_vs_floor"] = round(full / floor, 3)
-            results["rebuild_vs_full"] = round(rebuild / full, 3)
-            results["peak_rss_mb"] = round(peak, 1)
+            results["rebuild_vs_full"] = round(statistics.median(details.runs["rebuild_s"]) / full, 3)
+            results["peak_rss_mb"] = round(max(details.runs["batch_peak_rss_mb"]), 1)
+            details.extra["batch_vs_floor_per_pair"] = [
+                round(b / (f / cores), 3)
+                for b, f in zip(details.runs["batch_s"], details.runs["floor_total_s"], strict=True)
+            ]
         session = typical_session(docs, details)
         folder = next(d.folder for d in docs if d.session == session)
         if "single" not in args.skip:
