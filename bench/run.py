@@ -366,8 +366,9 @@ def templates_digest() -> str:
     return TemplateSet().digest()
 
 
-def batch_run(sessions_dir: Path, n: int, run: int, runs: int, env: dict[str, str], scratch: Path,
-              details: Details) -> None:
+def batch_run(
+    sessions_dir: Path, n: int, run: int, runs: int, env: dict[str, str], scratch: Path, details: Details
+) -> None:
     """One full build (memory sampled) and one unchanged rebuild of the whole programme."""
     retries = 0
     while True:

@@ -121,13 +121,21 @@ def test_poll_counts_match_the_export(mixed):
 
 def test_provenance_is_in_the_pdf_and_the_docx(mixed):
     folder, report, _ = mixed
-    text = " ".join(" ".join(p.extract_text() for p in PdfReader(folder / "session_report.pdf").pages).split())
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(folder / "session_report.pdf").pages).split()
+    )
     assert "Sources" in text
-    assert "worksheet.xlsx!Themes!" in text and "notes/01-pasted.txt:" in text and "notes/02-word.docx:" in text
+    assert (
+        "worksheet.xlsx!Themes!" in text and "notes/01-pasted.txt:" in text and "notes/02-word.docx:" in text
+    )
     doc = Document(folder / "session_report.docx")
     table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Item")
     cells = " ".join(c.text for row in table.rows for c in row.cells)
     security = next(t for t in report["themes"] if "harmful activity mitigation" in t["title"].casefold())
-    assert "; ".join(
-        f"{s['path']}!{s['sheet']}!{s['row']}" if s["sheet"] else f"{s['path']}:{s['line']}" for s in security["sources"]
-    ) in cells
+    assert (
+        "; ".join(
+            f"{s['path']}!{s['sheet']}!{s['row']}" if s["sheet"] else f"{s['path']}:{s['line']}"
+            for s in security["sources"]
+        )
+        in cells
+    )

@@ -95,8 +95,10 @@ def heading_kind(text: str) -> str | None:
         if kind != "wsis_label" and key in names:
             return kind
     words = set(key.split())
-    if len(words) <= 8 and ({"wsis", "cmsi", "smsi"} & words or "action line" in key) and (
-        {"summary", "table", "alignment", "resumen", "tabla"} & words
+    if (
+        len(words) <= 8
+        and ({"wsis", "cmsi", "smsi"} & words or "action line" in key)
+        and ({"summary", "table", "alignment", "resumen", "tabla"} & words)
     ):
         return "action_line_table"
     return None
