@@ -41,9 +41,8 @@ from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 from outcomes import artifacts  # noqa: E402
 from outcomes import build as lib  # noqa: E402
-from outcomes.errors import InputError, OutcomesError  # noqa: E402
-from outcomes.outputs import clean_stale_parts, session_lock  # noqa: E402
-from outcomes.pool import RENDER_TIMEOUT_S, RenderPool, default_workers  # noqa: E402
+from outcomes.errors import InputError  # noqa: E402
+from outcomes.pool import RENDER_TIMEOUT_S, PooledRenderer, RenderPool, default_workers  # noqa: E402
 from outcomes.render.templates import TemplateSet  # noqa: E402
 
 Renderer = Literal["pool", "inline"]
@@ -119,57 +118,16 @@ def retry_only_renderer_failures(task, task_run, state) -> bool:
 SESSION_RETRIES = 1  # once more after a renderer crash or timeout; never after an input error
 
 
-def _render(p: lib.Plan, settings: BatchSettings, templates: TemplateSet) -> list[lib.Rendered]:
-    """Every document of the session in every format, in parallel on the render pool."""
-    jobs = lib.jobs(p)
-    if settings.renderer == "inline":
-        return _render_inline(p, jobs, templates)
-    pool = RenderPool.shared(settings.render_workers or None, settings.render_timeout)
-    return pool.render_all(p, jobs, settings.templates, settings.render_timeout)
-
-
-def _render_inline(p: lib.Plan, jobs: list[tuple[str, str]], templates: TemplateSet) -> list[lib.Rendered]:
-    done: list[lib.Rendered] = []
-    try:
-        for doc, fmt in jobs:
-            done.append(lib.render(p, doc, fmt, templates))
-    except BaseException:
-        for r in done:
-            r.staged.unlink(missing_ok=True)
-        raise
-    return done
-
-
 def build_one(folder: str, settings: BatchSettings, last_attempt: bool = True) -> lib.BuildResult:
-    """Read, merge, render and write one session; every expected failure becomes a failed result.
-
-    A renderer crash or timeout is raised instead while a retry is left (``last_attempt`` false), so
-    that Prefect retries the session task; outputs are then exactly as before the attempt.
-    """
+    """Build one session with the batch's renderer; a renderer failure is raised while a retry is left."""
     options = settings.options()
-    skipped = lib.skip_if_unchanged(Path(folder), options)  # hashes only: no notes read
-    if skipped is not None:
-        return skipped
-    if settings.renderer == "pool":  # renderers import WeasyPrint while this session is read
-        RenderPool.shared(settings.render_workers or None, settings.render_timeout).warm()
-    try:
-        p = lib.plan(Path(folder), options)
-    except InputError as exc:
-        return lib.failed(Path(folder), exc.problems)
-    with session_lock(p.out_dir):
-        clean_stale_parts(p.out_dir)
-        if p.up_to_date:
-            return lib.unchanged(p)
-        try:
-            return lib.finish(p, _render(p, settings, options.templates))
-        except OutcomesError as exc:
-            clean_stale_parts(p.out_dir)  # a killed renderer leaves its staged file behind
-            if getattr(exc, "retryable", False) and not last_attempt:
-                raise
-            result = lib.failed(Path(folder), message=str(exc))
-            result.session = p.report.session.id
-            result.documents, result.deadline = p.documents, p.report.session.deadline
-            return result
+    renderer: lib.Renderer
+    if settings.renderer == "inline":
+        renderer = lib.InlineRenderer(options.templates)
+    else:
+        workers = settings.render_workers or None
+        renderer = PooledRenderer(workers, settings.render_timeout, settings.templates)
+    return lib.build_session(Path(folder), options, renderer, retry_left=not last_attempt)
 
 
 @task(

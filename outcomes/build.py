@@ -2,8 +2,8 @@
 
 ``plan`` reads and merges (and decides whether anything changed), ``render`` produces one document
 in one format into a staged file, ``finish`` writes report.json and build.json and renames every
-staged file into place together. ``build_session`` runs the three in order; the Prefect flows call
-the same three as tasks.
+staged file into place together. ``build_session`` runs the three in order, rendering in this process
+or through a :class:`Renderer` (the Prefect flow's is the pool of renderer processes).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -320,11 +320,49 @@ def failed(folder: Path, problems: list[Problem] | None = None, message: str | N
     return BuildResult(session=folder.name, folder=str(folder), status="failed", errors=errors)
 
 
-def build_session(folder: Path, options: BuildOptions) -> BuildResult:
-    """Build one session in this process; input problems come back as a failed result."""
-    skipped = skip_if_unchanged(folder, options)
+class Renderer(Protocol):
+    """Renders every (document, format) of a plan into staged files, or raises leaving none behind."""
+
+    def prepare(self) -> None:
+        """Get ready to render (start processes, say) while the session is being read."""
+
+    def render_all(self, p: Plan) -> list[Rendered]: ...
+
+
+@dataclass
+class InlineRenderer:
+    """Render in this process, one document after another."""
+
+    templates: TemplateSet
+
+    def prepare(self) -> None:
+        pass
+
+    def render_all(self, p: Plan) -> list[Rendered]:
+        done: list[Rendered] = []
+        try:
+            for doc_type, fmt in jobs(p):
+                done.append(render(p, doc_type, fmt, self.templates))
+        except BaseException:
+            for r in done:
+                r.staged.unlink(missing_ok=True)
+            raise
+        return done
+
+
+def build_session(
+    folder: Path, options: BuildOptions, renderer: Renderer | None = None, *, retry_left: bool = True
+) -> BuildResult:
+    """Build one session; input and template problems come back as a failed result.
+
+    A renderer crash or timeout (a retryable :class:`RenderError`) is raised instead while
+    ``retry_left``, so that the caller can try again; the outputs are then as before the attempt.
+    """
+    skipped = skip_if_unchanged(folder, options)  # hashes only: no notes read
     if skipped is not None:
         return skipped
+    renderer = renderer or InlineRenderer(options.templates)
+    renderer.prepare()
     try:
         p = plan(folder, options)
     except InputError as exc:
@@ -333,12 +371,13 @@ def build_session(folder: Path, options: BuildOptions) -> BuildResult:
         clean_stale_parts(p.out_dir)
         if p.up_to_date:
             return unchanged(p)
-        rendered: list[Rendered] = []
         try:
-            for doc_type, fmt in jobs(p):
-                rendered.append(render(p, doc_type, fmt, options.templates))
-        except BaseException:
-            for r in rendered:
-                r.staged.unlink(missing_ok=True)
-            raise
-        return finish(p, rendered)
+            return finish(p, renderer.render_all(p))
+        except OutcomesError as exc:
+            clean_stale_parts(p.out_dir)  # a killed renderer leaves its staged file behind
+            if retry_left and getattr(exc, "retryable", False):
+                raise
+            result = failed(folder, message=str(exc))
+            result.session = p.report.session.id
+            result.documents, result.deadline = p.documents, p.report.session.deadline
+            return result

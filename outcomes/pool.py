@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from outcomes.build import Plan, Rendered, render
+from outcomes.build import Plan, Rendered, jobs, render
 from outcomes.errors import RenderError
 from outcomes.render.templates import TemplateSet
 
@@ -375,6 +375,24 @@ class RenderPool:
 
     def __exit__(self, *exc: object) -> None:
         self.shutdown()
+
+
+@dataclass
+class PooledRenderer:
+    """A session's documents rendered in parallel by this process's shared pool (a build's renderer)."""
+
+    workers: int | None = None
+    timeout: float | None = None
+    templates_dir: str | None = None
+
+    def _pool(self) -> RenderPool:
+        return RenderPool.shared(self.workers, self.timeout)
+
+    def prepare(self) -> None:
+        self._pool().warm()  # renderers import WeasyPrint while the session is read
+
+    def render_all(self, p: Plan) -> list[Rendered]:
+        return self._pool().render_all(p, jobs(p), self.templates_dir, self.timeout)
 
 
 if __name__ == "__main__":
