@@ -134,37 +134,23 @@ def available_documents() -> list[str]:
 
 def collect_documents(folders: list[Path], scratch: Path) -> list[Doc]:
     """The HTML of every PDF and DOCX the batch renders, from the pipeline's own merge and templates."""
-    from outcomes.build import BuildOptions, plan
+    from outcomes.build import BuildOptions, docx_settings, plan
     from outcomes.pandoc import pandoc_command
     from outcomes.render.docx import docx_args
-    from outcomes.render.templates import RTL_LANGUAGES, TemplateSet, render_html
+    from outcomes.render.templates import TemplateSet, render_html
 
     templates = TemplateSet()
     options = BuildOptions(out=scratch / "plan-out", force=True)
     docs = []
     for folder in folders:
         p = plan(folder, options)
-        session = p.report.session
-        title = " ".join(x for x in (session.code, session.title) if x) or session.id
-        labels = templates.labels(session.language)
         for doc_type in p.documents:
             for fmt in p.formats:
                 html = render_html(p.report, doc_type, fmt, templates)
-                d = Doc(session.id, folder, f"{doc_type}.{fmt}", fmt, html)
+                d = Doc(p.report.session.id, folder, f"{doc_type}.{fmt}", fmt, html)
                 if fmt == "docx":
-                    reference = templates.find(f"{doc_type}/reference.docx") or templates.require(
-                        "_shared/reference.docx"
-                    )
                     # The pipeline's own pandoc command line (runtime options included).
-                    args = docx_args(
-                        reference,
-                        title=title,
-                        lang=session.language,
-                        rtl=session.language in RTL_LANGUAGES,
-                        toc_title=labels["contents"],
-                        toc=doc_type != "short_report",
-                    )
-                    d.pandoc_args = pandoc_command(args)
+                    d.pandoc_args = pandoc_command(docx_args(**docx_settings(p, doc_type, templates)))
                 docs.append(d)
     return docs
 

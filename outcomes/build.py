@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -206,6 +206,25 @@ def _outputs_exist(out_dir: Path, documents: list[str], formats: tuple[str, ...]
     return all((out_dir / n).is_file() for n in names)
 
 
+def document_title(p: Plan) -> str:
+    session = p.report.session
+    return " ".join(x for x in (session.code, session.title) if x) or session.id
+
+
+def docx_settings(p: Plan, doc_type: str, templates: TemplateSet) -> dict[str, Any]:
+    """How a document becomes DOCX: its reference document, metadata and table of contents."""
+    session = p.report.session
+    return {
+        "reference": templates.find(f"{doc_type}/reference.docx")
+        or templates.require("_shared/reference.docx"),
+        "title": document_title(p),
+        "lang": session.language,
+        "rtl": session.language in RTL_LANGUAGES,
+        "toc_title": templates.labels(session.language)["contents"],
+        "toc": doc_type != "short_report",  # a two-page report needs no contents
+    }
+
+
 def render(p: Plan, doc_type: str, fmt: str, templates: TemplateSet) -> Rendered:
     """Render one document in one format to a staged file in the output folder."""
     from outcomes.render.docx import write_docx
@@ -217,8 +236,6 @@ def render(p: Plan, doc_type: str, fmt: str, templates: TemplateSet) -> Rendered
     name = f"{doc_type}.{fmt}"
     staged = staging.path(name)
     session = p.report.session
-    title = " ".join(x for x in (session.code, session.title) if x) or session.id
-    labels = templates.labels(session.language)
     refused: list[str] = []
     try:
         html = render_html(p.report, doc_type, "docx" if fmt == "docx" else fmt, templates)
@@ -227,23 +244,16 @@ def render(p: Plan, doc_type: str, fmt: str, templates: TemplateSet) -> Rendered
         elif fmt == "pdf":
             roots = [*templates.roots, p.inputs.folder / ASSETS_DIR]
             refused = write_pdf(
-                html, p.inputs.folder, roots, staged, title=title, lang=session.language, created=session.date
+                html,
+                p.inputs.folder,
+                roots,
+                staged,
+                title=document_title(p),
+                lang=session.language,
+                created=session.date,
             )
         elif fmt == "docx":
-            reference = templates.find(f"{doc_type}/reference.docx") or templates.require(
-                "_shared/reference.docx"
-            )
-            write_docx(
-                html,
-                staged,
-                reference,
-                title=title,
-                lang=session.language,
-                rtl=session.language in RTL_LANGUAGES,
-                created=session.date,
-                toc_title=labels["contents"],
-                toc=doc_type != "short_report",  # a two-page report needs no contents
-            )
+            write_docx(html, staged, created=session.date, **docx_settings(p, doc_type, templates))
         else:
             raise OutcomesError(f"unknown format '{fmt}'; use {', '.join(FORMATS)}")
     except BaseException:
