@@ -20,12 +20,12 @@ import csv
 import datetime as dt
 import io
 import random
-import re
 import sys
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tools.make_examples import reproducible_zip, write_if_changed
 
 SEED = 2026
 ALL_DOCUMENTS = ("session_report", "short_report", "briefing_paper", "recommendations")
@@ -833,35 +833,6 @@ def poll_google_forms(rng: random.Random, s: Session) -> tuple[str, bytes]:
     )
 
 
-def reproducible_zip(data: bytes, when: dt.datetime) -> bytes:
-    """Rewrite a docx/xlsx archive with fixed entry dates and a fixed "modified" stamp."""
-    out = io.BytesIO()
-    stamp = when.timetuple()[:6]
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            entry.compress_type = info.compress_type
-            entry.external_attr = 0o644 << 16
-            payload = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                payload = re.sub(
-                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                    rb"\g<1>" + when.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>",
-                    payload,
-                )
-            dst.writestr(entry, payload)
-    return out.getvalue()
-
-
-def _write_if_changed(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.is_file() and path.read_bytes() == data:
-        return
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-
-
 def session_files(rng: random.Random, s: Session) -> dict[str, bytes]:
     """Every file of one session folder, by relative path."""
     files = {"session.yaml": session_yaml(s).encode("utf-8")}
@@ -890,7 +861,7 @@ def generate(root: Path, n: int, seed: int = SEED, documents: Sequence[str] = AL
         folder = root / s.id
         wanted = session_files(rng, s)
         for rel, data in wanted.items():
-            _write_if_changed(folder / rel, data)
+            write_if_changed(folder / rel, data)
         for stale in sorted(p for p in folder.rglob("*") if p.is_file()):
             if stale.relative_to(folder).as_posix() not in wanted:
                 stale.unlink()

@@ -36,7 +36,7 @@ WS106_WORKSHEET_SAVED = dt.datetime(2025, 6, 30, 9, 0, 0)
 WS515_FORMS_EXPORTED = dt.datetime(2025, 6, 26, 13, 15, 0)
 
 
-def _write_if_changed(path: Path, data: bytes) -> bool:
+def write_if_changed(path: Path, data: bytes) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() and path.read_bytes() == data:
         return False
@@ -46,7 +46,7 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def _reproducible_zip(data: bytes, when: dt.datetime) -> bytes:
+def reproducible_zip(data: bytes, when: dt.datetime) -> bytes:
     """Rewrite a zip archive (docx, xlsx, odt) with a fixed date on each entry, order and compression kept."""
     out = io.BytesIO()
     stamp = when.timetuple()[:6]
@@ -201,7 +201,7 @@ def make_group1_docx() -> bytes:
 
     buf = io.BytesIO()
     doc.save(buf)
-    return _reproducible_zip(buf.getvalue(), WS537_NOTES_SAVED)
+    return reproducible_zip(buf.getvalue(), WS537_NOTES_SAVED)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -331,7 +331,7 @@ def make_group3_odt() -> bytes:
 
     buf = io.BytesIO()
     doc.write(buf)
-    return _reproducible_zip(buf.getvalue(), WS537_NOTES_SAVED)
+    return reproducible_zip(buf.getvalue(), WS537_NOTES_SAVED)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -440,7 +440,7 @@ def make_ws106_worksheet() -> bytes:
 
     buf = io.BytesIO()
     wb.save(buf)
-    return _reproducible_zip(buf.getvalue(), WS106_WORKSHEET_SAVED)
+    return reproducible_zip(buf.getvalue(), WS106_WORKSHEET_SAVED)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -529,7 +529,7 @@ def make_ws515_msforms() -> bytes:
 
     buf = io.BytesIO()
     wb.save(buf)
-    return _reproducible_zip(buf.getvalue(), WS515_FORMS_EXPORTED)
+    return reproducible_zip(buf.getvalue(), WS515_FORMS_EXPORTED)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -606,7 +606,7 @@ TARGETS = {
 def main() -> int:
     for rel, make in TARGETS.items():
         path = INPUTS / rel
-        changed = _write_if_changed(path, make())
+        changed = write_if_changed(path, make())
         print(f"{'wrote    ' if changed else 'unchanged'} {path.relative_to(ROOT)}")
     return 0
 
