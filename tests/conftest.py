@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,3 +26,39 @@ def fixtures() -> Path:
 @pytest.fixture
 def inputs_dir() -> Path:
     return INPUTS
+
+
+def pdf_outline(path: Path) -> list[str]:
+    """Every bookmark title of a PDF, depth first."""
+    from pypdf import PdfReader
+
+    titles: list[str] = []
+
+    def walk(items) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(item.title)
+
+    walk(PdfReader(path).outline)
+    return titles
+
+
+def libreoffice_to_pdf(files: list[Path], outdir: Path) -> subprocess.CompletedProcess[str]:
+    """Convert documents with headless LibreOffice (its own profile in ``outdir``)."""
+    return subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{outdir}/profile",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(outdir),
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )

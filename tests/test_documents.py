@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import libreoffice_to_pdf, pdf_outline
 from docx import Document
 from pypdf import PdfReader
 
@@ -51,20 +52,6 @@ def pdf_text(path: Path) -> list[str]:
     """The text of each page, as poppler reads it, with runs of white space made single spaces."""
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     return [" ".join(page.split()) for page in text.split("\f")[:-1]]
-
-
-def outline(path: Path) -> list[str]:
-    titles: list[str] = []
-
-    def walk(items):
-        for item in items:
-            if isinstance(item, list):
-                walk(item)
-            else:
-                titles.append(item.title)
-
-    walk(PdfReader(path).outline)
-    return titles
 
 
 # --- what each type contains -----------------------------------------------------------------------
@@ -237,7 +224,7 @@ def test_pdf_cover_contents_bookmarks_and_page_numbers(built, doc_type):
     for n, page in enumerate(pages[1:], start=2):
         assert f"Page {n} of {len(pages)}" in page
         assert "IGF 2025 · WS #106" in page  # running header
-    titles = outline(path)
+    titles = pdf_outline(path)
     for heading in HEADINGS[doc_type]:
         assert heading in titles, heading
     if doc_type != "short_report":
@@ -303,21 +290,7 @@ def test_libreoffice_opens_the_docx_and_the_text_is_there(built, tmp_path):
     if shutil.which("soffice") is None:
         pytest.skip("LibreOffice is not installed (make system)")
     files = [built / f"{d}.docx" for d in ("session_report", "recommendations")]
-    done = subprocess.run(
-        [
-            "soffice",
-            "--headless",
-            f"-env:UserInstallation=file://{tmp_path}/profile",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            *map(str, files),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    done = libreoffice_to_pdf(files, tmp_path)
     assert done.returncode == 0, done.stderr
     text = subprocess.run(
         ["pdftotext", str(tmp_path / "session_report.pdf"), "-"], capture_output=True, text=True, check=True

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import pdf_outline
 from docx import Document
 from pypdf import PdfReader
 
@@ -59,16 +60,7 @@ def test_pdf_text_bookmarks_structure_and_fonts(built):
     assert "Promoting Responsible Internet Practices in Infrastructure" in text
     assert "Visibility and modernization across infrastructure layers are urgently needed." in text
     assert "Facilitate regular multi-stakeholder forums" in text
-    titles = []
-
-    def walk(items):
-        for item in items:
-            if isinstance(item, list):
-                walk(item)
-            else:
-                titles.append(item.title)
-
-    walk(reader.outline)
+    titles = pdf_outline(pdf)
     for heading in (
         "Executive summary",
         "Key themes and discussion points",

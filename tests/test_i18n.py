@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from conftest import libreoffice_to_pdf
 from markupsafe import escape
 from pypdf import PdfReader
 
@@ -298,21 +299,7 @@ def test_libreoffice_opens_arabic_and_chinese_docx(built, tmp_path):
     if shutil.which("soffice") is None:
         pytest.skip("LibreOffice is not installed (make system)")
     files = [built["ar"] / "briefing_paper.docx", built["zh"] / "session_report.docx"]
-    done = subprocess.run(
-        [
-            "soffice",
-            "--headless",
-            f"-env:UserInstallation=file://{tmp_path}/profile",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            *map(str, files),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    done = libreoffice_to_pdf(files, tmp_path)
     assert done.returncode == 0, done.stderr
     arabic = squash("".join(pdf_pages(tmp_path / "briefing_paper.pdf")))
     assert squash("سجلات النطاقات العليا، والمسجلون، ومزودو خدمة الإنترنت") in arabic
