@@ -42,6 +42,7 @@ from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 from outcomes import artifacts  # noqa: E402
 from outcomes import build as lib  # noqa: E402
 from outcomes.errors import InputError  # noqa: E402
+from outcomes.ingest import pandoc_reader  # noqa: E402
 from outcomes.pool import RENDER_TIMEOUT_S, PooledRenderer, RenderPool, default_workers  # noqa: E402
 from outcomes.render.templates import TemplateSet  # noqa: E402
 
@@ -230,6 +231,7 @@ def run_batch(folders: list[str], settings: BatchSettings) -> list[lib.BuildResu
                     _best_effort(progress.advance)
     finally:
         RenderPool.shutdown_shared()
+        pandoc_reader.close_shared()
     ordered = [results[i] for i in range(len(folders))]
     _best_effort(artifacts.publish_run, ordered, settings.today)
     return ordered

@@ -27,6 +27,7 @@ import yaml
 
 from outcomes import catalog
 from outcomes.errors import Location, Problems
+from outcomes.ingest import pandoc_reader
 from outcomes.model import (
     Action,
     Channel,
@@ -393,10 +394,13 @@ def _pandoc_ast(path: Path, suffix: str) -> dict:
         _check_text(text)
         if suffix == ".txt":
             text = plain_text_to_markdown(text)
-        out = _run_pandoc(["--from", fmt, "--to", "json"], text.encode("utf-8"), suffix)
+        # pandoc's command line ends its input with a newline; the reader gets the same text.
+        request = {"format": fmt, "text": text + "\n"}
+        out = _read_tree(request, ["--from", fmt, "--to", "json"], text.encode("utf-8"), suffix)
     else:
         _check_zip(path)
-        out = _run_pandoc(["--from", fmt, "--to", "json", os.path.abspath(path)], b"", suffix)
+        request = {"format": fmt, "path": os.path.abspath(path)}
+        out = _read_tree(request, ["--from", fmt, "--to", "json", os.path.abspath(path)], b"", suffix)
     try:
         ast = json.loads(out)
     except RecursionError:
@@ -414,7 +418,52 @@ _ERROR_LINE = re.compile(r"\(line (\d+), column \d+\)")
 
 # Note readers share the cores with the renderers (each of which runs its own pandoc for the DOCX):
 # one reader per two cores keeps the cores busy without more pandoc processes than cores in memory.
-_PANDOC_SLOTS = threading.BoundedSemaphore(max(1, len(os.sched_getaffinity(0)) // 2))
+_READERS = max(1, len(os.sched_getaffinity(0)) // 2)
+_PANDOC_SLOTS = threading.BoundedSemaphore(_READERS)
+
+
+def _read_tree(request: dict, args: list[str], stdin: bytes, suffix: str) -> bytes:
+    """The note's document tree from a long-lived reader, within the note's limits.
+
+    When pandoc cannot read the note, the one-shot command line reads it again: its message, with
+    the line, is the one users see (and a note the Lua bridge cannot pass back is still read).
+    """
+    readers = pandoc_reader.shared(_READERS, PANDOC_MAX_HEAP)
+    try:
+        return readers.read({**request, "max_bytes": MAX_AST_BYTES}, PANDOC_TIMEOUT_S)
+    except pandoc_reader.ReadTimeout:
+        raise _too_slow(suffix) from None
+    except pandoc_reader.TreeTooLarge:
+        raise _too_intricate(suffix) from None
+    except pandoc_reader.ReaderStopped as exc:
+        if exc.returncode == 251 or "Heap exhausted" in exc.stderr:
+            raise _too_big_for_memory(suffix) from None
+    except pandoc_reader.ReadFailed:
+        pass
+    except OSError:
+        pass  # the reader could not start; the command line says why if it cannot either
+    return _run_pandoc(args, stdin, suffix)
+
+
+def _too_slow(suffix: str) -> _NoteUnreadable:
+    return _NoteUnreadable(
+        f"pandoc took longer than {PANDOC_TIMEOUT_S} s to read this {suffix} note and was stopped; "
+        "simplify the note (deeply nested or unbalanced markup?)"
+    )
+
+
+def _too_intricate(suffix: str) -> _NoteUnreadable:
+    return _NoteUnreadable(
+        f"this {suffix} note is too intricate to read (its structure exceeds "
+        f"{MAX_AST_BYTES // (1024 * 1024)} MB); simplify or split it"
+    )
+
+
+def _too_big_for_memory(suffix: str) -> _NoteUnreadable:
+    return _NoteUnreadable(
+        f"reading this {suffix} note needs more than {PANDOC_MAX_HEAP.rstrip('m')} MB of memory; "
+        "refused (simplify or split the note)"
+    )
 
 
 def _run_pandoc(args: list[str], stdin: bytes, suffix: str) -> bytes:
@@ -439,10 +488,7 @@ def _run_pandoc(args: list[str], stdin: bytes, suffix: str) -> bytes:
     if returncode == 0:
         return output
     if returncode == 251 or "Heap exhausted" in message:
-        raise _NoteUnreadable(
-            f"reading this {suffix} note needs more than {PANDOC_MAX_HEAP.rstrip('m')} MB of memory; "
-            "refused (simplify or split the note)"
-        )
+        raise _too_big_for_memory(suffix)
     line = None
     if match := _YAML_ERROR.search(message):
         line = int(match.group(1)) + int(match.group(2))
@@ -468,15 +514,9 @@ def _wait(proc: subprocess.Popen, stdin: bytes, out, suffix: str) -> int:
         except subprocess.TimeoutExpired:
             pass
         if os.fstat(out.fileno()).st_size > MAX_AST_BYTES:
-            raise _NoteUnreadable(
-                f"this {suffix} note is too intricate to read (its structure exceeds "
-                f"{MAX_AST_BYTES // (1024 * 1024)} MB); simplify or split it"
-            )
+            raise _too_intricate(suffix)
         if time.monotonic() > deadline:
-            raise _NoteUnreadable(
-                f"pandoc took longer than {PANDOC_TIMEOUT_S} s to read this {suffix} note and was stopped; "
-                "simplify the note (deeply nested or unbalanced markup?)"
-            )
+            raise _too_slow(suffix)
 
 
 def _check_text(text: str) -> None:
