@@ -130,11 +130,11 @@ class _Reader:
             returncode = self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             returncode = None
-        self.close()
-        self._stderr.seek(0, os.SEEK_END)
-        size = self._stderr.tell()
+        size = self._stderr.seek(0, os.SEEK_END)
         self._stderr.seek(max(0, size - 64 * 1024))
-        return ReaderStopped(returncode, self._stderr.read().decode("utf-8", "replace"))
+        stderr = self._stderr.read().decode("utf-8", "replace")
+        self.close()
+        return ReaderStopped(returncode, stderr)
 
     def reusable(self) -> bool:
         """Still running, small enough to keep, and not filling its warnings file."""
@@ -145,13 +145,14 @@ class _Reader:
                 rss = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
         except (OSError, ValueError, IndexError):
             rss = 0  # no /proc: keep it; the heap cap still bounds it
-        return rss <= RECYCLE_RSS_BYTES and self._stderr.tell() <= MAX_STDERR_BYTES
+        warnings = os.fstat(self._stderr.fileno()).st_size
+        return rss <= RECYCLE_RSS_BYTES and warnings <= MAX_STDERR_BYTES
 
     def close(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
-        for pipe in (self.proc.stdin, self.proc.stdout):
+        for pipe in (self.proc.stdin, self.proc.stdout, self._stderr):
             if pipe is not None:
                 pipe.close()
 
