@@ -83,6 +83,8 @@ MAX_CHOICE_OPTIONS = 12
 MAX_OPTION_CHARS = 200
 DETECT_SAMPLE_CHARS = 50_000
 """clevercsv looks at this much text; its cost grows with the sample."""
+DELIMITERS = (",", ";", "\t")
+"""The separators poll exports use."""
 
 EMAIL_REMOVED = "[e-mail removed]"
 NAME_REMOVED = "[name removed]"
@@ -374,13 +376,20 @@ def _read_csv(path: Path, rel: str, problems: Problems) -> _Found | None:
         )
         return None
 
+    # The header rows under each separator. Only one giving a known layout settles it; otherwise
+    # (none, or several) clevercsv's guess orders them, which costs more than all three parses.
+    heads = {d: _csv_rows(text, d, limit=HEADER_SCAN_ROWS) for d in DELIMITERS}
+    detected_by = {d: _detect(rows) if error is None else None for d, (rows, error) in heads.items()}
+    known = [d for d, detected in detected_by.items() if detected is not None]
+    order = known if len(known) == 1 else _delimiters(text)
+
     first_error: tuple[int, str] | None = None  # of the likeliest separator, which is tried first
-    for attempt, delimiter in enumerate(_delimiters(text)):
-        rows, error = _csv_rows(text, delimiter, limit=HEADER_SCAN_ROWS)
+    for attempt, delimiter in enumerate(order):
+        error = heads[delimiter][1]
         if error is not None:
             first_error = error if attempt == 0 else first_error
             continue
-        detected = _detect(rows)
+        detected = detected_by[delimiter]
         if detected is None:
             continue
         rows, error = _csv_rows(text, delimiter)
@@ -465,12 +474,12 @@ def _delimiters(text: str) -> list[str]:
         sample = sample[: sample.rindex("\n") + 1]
     order: list[str] = []
     try:
-        dialect = clevercsv.Detector().detect(sample, delimiters=[",", ";", "\t"])
+        dialect = clevercsv.Detector().detect(sample, delimiters=list(DELIMITERS))
     except Exception:  # a failed guess only costs the guess; the fixed candidates below still apply
         dialect = None
-    if dialect is not None and dialect.delimiter in (",", ";", "\t"):
+    if dialect is not None and dialect.delimiter in DELIMITERS:
         order.append(dialect.delimiter)
-    order.extend(d for d in (",", ";", "\t") if d not in order)
+    order.extend(d for d in DELIMITERS if d not in order)
     return order
 
 
