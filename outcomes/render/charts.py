@@ -114,6 +114,16 @@ def font_for(text: str) -> FontFile | None:
     return best[1]
 
 
+# The PNG is drawn in greys, one byte a pixel, then given a palette: every grey stands for itself
+# (black text anti-aliased on white) except BAR_GREY, which stands for BAR_COLOR. Labels and numbers
+# never touch a bar, so the image is the same, pixel for pixel, as one drawn in colour; it takes half
+# the time to draw and encode, and is smaller in the DOCX.
+TEXT_GREY = 0x22
+BAR_GREY = 1
+_PALETTE = [level for grey in range(256) for level in (grey, grey, grey)]
+_PALETTE[BAR_GREY * 3 : BAR_GREY * 3 + 3] = [int(BAR_COLOR[i : i + 2], 16) for i in (1, 3, 5)]
+
+
 def png_chart(question: PollQuestion, scale: int = 2) -> bytes:
     """The same chart as a PNG, for DOCX output."""
     from PIL import Image, ImageDraw, ImageFont
@@ -121,7 +131,7 @@ def png_chart(question: PollQuestion, scale: int = 2) -> bytes:
     options = question.options
     top = max((o.votes for o in options), default=0) or 1
     w, h = WIDTH * scale, (ROW * len(options) + 10) * scale
-    image = Image.new("RGB", (w, h), "white")
+    image = Image.new("L", (w, h), 255)
     draw = ImageDraw.Draw(image)
 
     def font(text: str) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -135,13 +145,15 @@ def png_chart(question: PollQuestion, scale: int = 2) -> bytes:
         label = option.label if len(option.label) <= 40 else option.label[:39] + "…"
         label_font = font(label)
         tw = draw.textlength(label, font=label_font)
-        draw.text(((LABEL_W - 8) * scale - tw, y + 4 * scale), label, fill="#222222", font=label_font)
+        draw.text(((LABEL_W - 8) * scale - tw, y + 4 * scale), label, fill=TEXT_GREY, font=label_font)
         x0 = LABEL_W * scale
-        draw.rectangle([x0, y + 3 * scale, x0 + bw * scale, y + (ROW - 5) * scale], fill=BAR_COLOR)
-        draw.text((x0 + (bw + 6) * scale, y + 4 * scale), str(option.votes), fill="#222222", font=font("0"))
+        draw.rectangle([x0, y + 3 * scale, x0 + bw * scale, y + (ROW - 5) * scale], fill=BAR_GREY)
+        draw.text((x0 + (bw + 6) * scale, y + 4 * scale), str(option.votes), fill=TEXT_GREY, font=font("0"))
+    paletted = Image.frombuffer("P", image.size, image.tobytes(), "raw", "P", 0, 1)
+    paletted.putpalette(_PALETTE)
     buffer = io.BytesIO()
     # Fastest zlib level: a chart of flat colours compresses almost as well, in a fifth of the time.
-    image.save(buffer, format="PNG", compress_level=1)
+    paletted.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 

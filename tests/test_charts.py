@@ -1,0 +1,45 @@
+"""Poll charts: the PNG for Word shows the bars in their colour and the labels in anti-aliased grey."""
+
+import io
+
+from PIL import Image
+
+from outcomes.model import PollOption, PollQuestion
+from outcomes.render import charts
+
+
+def _question(*options: tuple[str, int]) -> PollQuestion:
+    return PollQuestion(
+        question="Which stakeholder group?",
+        kind="choice",
+        options=[PollOption(label=label, votes=votes) for label, votes in options],
+    )
+
+
+def _bar_rgb() -> tuple[int, int, int]:
+    return tuple(int(charts.BAR_COLOR[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def test_png_bars_have_the_bar_colour_and_lengths_in_proportion():
+    scale = 2
+    png = charts.png_chart(_question(("Government", 10), ("Civil society", 40), ("Academia", 0)), scale)
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.mode == "P"
+    rgb = image.convert("RGB")
+    bar_w = charts.WIDTH - charts.LABEL_W - 50
+
+    def bar_pixels(row: int) -> int:
+        y = (5 + row * charts.ROW + charts.ROW // 2) * scale
+        return sum(1 for x in range(rgb.width) if rgb.getpixel((x, y)) == _bar_rgb())
+
+    assert bar_pixels(1) == bar_w * scale + 1  # the most votes: the whole bar
+    assert bar_pixels(0) == round(bar_w * 10 / 40) * scale + 1
+    assert bar_pixels(2) <= 1  # no votes: a hairline at most
+
+
+def test_png_text_is_grey_and_every_other_pixel_is_white_or_the_bar():
+    png = charts.png_chart(_question(("نعم", 5), ("是的", 7), ("Oui, très", 3), ("x" * 60, 1)))
+    colours = {colour for _, colour in Image.open(io.BytesIO(png)).convert("RGB").getcolors(1 << 16)}
+    greys = {c for c in colours if c[0] == c[1] == c[2]}
+    assert colours - greys == {_bar_rgb()}
+    assert (255, 255, 255) in greys and min(g[0] for g in greys) <= charts.TEXT_GREY + 8  # text is drawn
