@@ -394,13 +394,10 @@ def _pandoc_ast(path: Path, suffix: str) -> dict:
         _check_text(text)
         if suffix == ".txt":
             text = plain_text_to_markdown(text)
-        # pandoc's command line ends its input with a newline; the reader gets the same text.
-        request = {"format": fmt, "text": text + "\n"}
-        out = _read_tree(request, ["--from", fmt, "--to", "json"], text.encode("utf-8"), suffix)
+        out = _read_tree(fmt, suffix, text=text)
     else:
         _check_zip(path)
-        request = {"format": fmt, "path": os.path.abspath(path)}
-        out = _read_tree(request, ["--from", fmt, "--to", "json", os.path.abspath(path)], b"", suffix)
+        out = _read_tree(fmt, suffix, path=os.path.abspath(path))
     try:
         ast = json.loads(out)
     except RecursionError:
@@ -422,12 +419,20 @@ _READERS = max(1, len(os.sched_getaffinity(0)) // 2)
 _PANDOC_SLOTS = threading.BoundedSemaphore(_READERS)
 
 
-def _read_tree(request: dict, args: list[str], stdin: bytes, suffix: str) -> bytes:
-    """The note's document tree from a long-lived reader, within the note's limits.
+def _read_tree(fmt: str, suffix: str, *, text: str | None = None, path: str | None = None) -> bytes:
+    """The note's document tree (from ``text``, or the file at ``path``), within the note's limits.
 
-    When pandoc cannot read the note, the one-shot command line reads it again: its message, with
-    the line, is the one users see (and a note the Lua bridge cannot pass back is still read).
+    A long-lived reader reads it. When pandoc cannot, the one-shot command line reads it again: its
+    message, with the line, is the one users see (and a note the Lua bridge cannot pass back is
+    still read).
     """
+    if text is not None:
+        # pandoc's command line ends its input with a newline; the reader gets the same text.
+        request = {"format": fmt, "text": text + "\n"}
+        args, stdin = ["--from", fmt, "--to", "json"], text.encode("utf-8")
+    else:
+        request = {"format": fmt, "path": path}
+        args, stdin = ["--from", fmt, "--to", "json", str(path)], b""
     readers = pandoc_reader.shared(_READERS, PANDOC_MAX_HEAP)
     try:
         return readers.read({**request, "max_bytes": MAX_AST_BYTES}, PANDOC_TIMEOUT_S)

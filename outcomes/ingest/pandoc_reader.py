@@ -118,8 +118,7 @@ class _Reader:
         fd = self.proc.stdout.fileno()
         left = deadline - time.monotonic()
         if left <= 0 or not select.select([fd], [], [], left)[0]:
-            self.close()
-            raise ReadTimeout()
+            raise ReadTimeout()  # the pool stops this reader
         chunk = os.read(fd, max(65536, min(wanted, 8 * 1024 * 1024)))
         if not chunk:
             raise self._stopped()
@@ -191,49 +190,52 @@ class ReaderPool:
                 self._give_back(reader)
                 return tree
 
+    def _own_idle(self) -> list[_Reader]:
+        """The idle readers, under the lock; in a forked child, none: they are its parent's."""
+        if os.getpid() != self._pid:
+            self._idle, self._pid = [], os.getpid()
+        return self._idle
+
     def _take(self) -> tuple[_Reader, bool]:
         """An idle reader, or a new one (``True``: new)."""
         with self._lock:
-            if self._idle:
-                return self._idle.pop(), False
+            idle = self._own_idle()
+            if idle:
+                return idle.pop(), False
         return _Reader(self.max_heap), True
 
     def _give_back(self, reader: _Reader) -> None:
         if reader.reusable():
             with self._lock:
-                if os.getpid() == self._pid:
-                    self._idle.append(reader)
-                    return
+                self._own_idle().append(reader)
+                return
         reader.close()
 
     def close(self) -> None:
         """Stop the idle readers (a later read starts new ones)."""
         with self._lock:
-            idle, self._idle = self._idle, []
-        if os.getpid() != self._pid:
-            return  # a forked child does not own its parent's readers
+            idle, self._idle = self._own_idle(), []
         for reader in idle:
             reader.close()
 
 
-_pools: dict[tuple[int, int, str], ReaderPool] = {}
+_pools: dict[tuple[int, str], ReaderPool] = {}
 _pools_lock = threading.Lock()
 
 
 def shared(size: int, max_heap: str) -> ReaderPool:
-    """This process's reader pool of that size and heap cap (a forked child gets its own)."""
-    key = (os.getpid(), size, max_heap)
+    """The process's reader pool of that size and heap cap."""
     with _pools_lock:
-        pool = _pools.get(key)
+        pool = _pools.get((size, max_heap))
         if pool is None:
-            pool = _pools[key] = ReaderPool(size, max_heap)
+            pool = _pools[(size, max_heap)] = ReaderPool(size, max_heap)
         return pool
 
 
 def close_shared() -> None:
-    """Stop this process's idle readers; called at the end of a build and at exit."""
+    """Stop the idle readers; called at the end of a build and at exit."""
     with _pools_lock:
-        pools = [pool for key, pool in _pools.items() if key[0] == os.getpid()]
+        pools = list(_pools.values())
     for pool in pools:
         pool.close()
 
