@@ -154,7 +154,12 @@ def check(folder: Path) -> Problems:
 
 
 def plan(folder: Path, options: BuildOptions) -> Plan:
-    """Read and merge a session."""
+    """Read and merge a session, or take it as read ahead if that still holds (``outcomes.readahead``)."""
+    from outcomes import readahead
+
+    ahead = readahead.take(folder, options)
+    if ahead is not None:
+        return ahead
     return plan_from(read(folder), options)
 
 

@@ -120,11 +120,22 @@ def build(
         from outcomes.pool import RenderPool
 
         RenderPool.shared().warm()
-    from flows.build import build_sessions, progress_listener, results_of
+    from flows.build import BatchSettings, build_sessions, progress_listener, results_of
     from outcomes.inputs import import_readers
+    from outcomes.readahead import reading_ahead
 
     import_readers()
-    with embedded_default(server), _progress(len(folders)) as on_result, progress_listener(on_result):
+    settings = BatchSettings.from_parameters(
+        str(out_dir), doc, formats, str(templates) if templates else None, force
+    )
+    # Sessions are read while the server starts; the session tasks take what still holds.
+    with (
+        reading_ahead(folders, settings.options()) as ahead,
+        embedded_default(server),
+        _progress(len(folders)) as on_result,
+        progress_listener(on_result),
+    ):
+        ahead.stop()  # the API answers: from here on the session tasks read for themselves
         state = build_sessions(
             folders=[str(f) for f in folders],
             out=str(out_dir),
