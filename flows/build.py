@@ -39,7 +39,7 @@ from prefect.futures import as_completed  # noqa: E402
 from prefect.states import Completed, Failed, State  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
-from outcomes import artifacts  # noqa: E402
+from outcomes import artifacts, heap  # noqa: E402
 from outcomes import build as lib  # noqa: E402
 from outcomes.errors import InputError  # noqa: E402
 from outcomes.ingest import pandoc_reader  # noqa: E402
@@ -208,6 +208,8 @@ def _share_api_server() -> Iterator[None]:
 
 def run_batch(folders: list[str], settings: BatchSettings) -> list[lib.BuildResult]:
     """Submit one session task per folder (inside a flow); collect every result, failed or not."""
+    # What Prefect imported to start this run is never traversed by the collector again (outcomes.heap).
+    heap.freeze()
     logger = get_run_logger()
     results: dict[int, lib.BuildResult] = {}
     progress = _best_effort(artifacts.Progress, len(folders)) if len(folders) > 1 else None

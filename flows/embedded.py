@@ -7,7 +7,8 @@ command therefore waited for Prefect's import, then for the server's own import 
 the other.
 
 :func:`start_early` launches the same server, the same way (``SubprocessASGIServer``'s command and
-environment), as the very first thing the command does, so that it starts while this process imports
+environment; the app comes from :func:`create_app`, which builds Prefect's own with the garbage
+collector paused), as the very first thing the command does, so that it starts while this process imports
 Prefect and our own code; :meth:`TemporaryServer.serve` then points Prefect at it, exactly as
 ``prefect.testing.utilities.prefect_test_harness`` does with ``temporary_settings``, and stops it
 when the command ends. If an API turns out to be configured after all (a Prefect profile or a
@@ -51,10 +52,28 @@ START_TIMEOUT_S = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT
 STOP_TIMEOUT_S = 5.0
 
 
+def create_app():
+    """Prefect's server app (``prefect.server.api.server:create_app``), imported and built with the
+    collector paused and its objects frozen: the server answers about 0.9 s sooner (``outcomes.heap``).
+    """
+    from outcomes.heap import imports_frozen
+
+    with imports_frozen():
+        from prefect.server.api.server import create_app as prefect_create_app
+
+        return prefect_create_app()
+
+
 def _free_port() -> int:
     with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _with_this_project(pythonpath: str | None) -> str:
+    """PYTHONPATH with this project first, so that the server can import :func:`create_app`."""
+    root = str(Path(__file__).resolve().parents[1])
+    return os.pathsep.join(p for p in (root, pythonpath) if p)
 
 
 def _prefect_root() -> str:
@@ -93,7 +112,7 @@ class TemporaryServer:
                 "--app-dir",
                 _prefect_root(),
                 "--factory",
-                "prefect.server.api.server:create_app",
+                f"{__name__}:create_app",
                 "--host",
                 "127.0.0.1",
                 "--port",
@@ -103,7 +122,7 @@ class TemporaryServer:
                 "--lifespan",
                 "on",
             ],
-            env={**os.environ, **SERVER_ENV},
+            env={**os.environ, **SERVER_ENV, "PYTHONPATH": _with_this_project(os.environ.get("PYTHONPATH"))},
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT if self._log is not None else None,

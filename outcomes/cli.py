@@ -120,11 +120,14 @@ def build(
         from outcomes.pool import RenderPool
 
         RenderPool.shared().warm()
-    from flows.build import BatchSettings, build_sessions, progress_listener, results_of
-    from outcomes.inputs import import_readers
-    from outcomes.readahead import reading_ahead
+    from outcomes.heap import imports_frozen
 
-    import_readers()
+    with imports_frozen():  # Prefect's objects are then never traversed by the collector again
+        from flows.build import BatchSettings, build_sessions, progress_listener, results_of
+        from outcomes.inputs import import_readers
+        from outcomes.readahead import reading_ahead
+
+        import_readers()
     settings = BatchSettings.from_parameters(
         str(out_dir), doc, formats, str(templates) if templates else None, force
     )

@@ -162,7 +162,10 @@ def _render_job(p: Plan, doc_type: str, fmt: str, templates_dir: str | None) -> 
 
 
 def _warm() -> None:
-    import weasyprint  # noqa: F401 - import once per renderer, not per job
+    from outcomes.heap import imports_frozen
+
+    with imports_frozen():
+        import weasyprint  # noqa: F401 - import once per renderer, not per job
 
     from outcomes.pandoc import pandoc_version
 
