@@ -99,6 +99,10 @@ class BatchSettings:
             force=self.force,
         )
 
+    def pooled_renderer(self) -> PooledRenderer:
+        """The pool of renderer processes these settings render with (``renderer="pool"``)."""
+        return PooledRenderer(self.render_workers or None, self.render_timeout, self.templates)
+
 
 _template_sets: dict[str | None, TemplateSet] = {}
 
@@ -131,8 +135,7 @@ def build_one(folder: str, settings: BatchSettings, last_attempt: bool = True) -
     if settings.renderer == "inline":
         renderer = lib.InlineRenderer(options.templates)
     else:
-        workers = settings.render_workers or None
-        renderer = PooledRenderer(workers, settings.render_timeout, settings.templates)
+        renderer = settings.pooled_renderer()
     return lib.build_session(Path(folder), options, renderer, retry_left=not last_attempt)
 
 

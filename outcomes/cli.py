@@ -133,14 +133,15 @@ def build(
     settings = BatchSettings.from_parameters(
         str(out_dir), doc, formats, str(templates) if templates else None, force
     )
-    # Sessions are read while the server starts; the session tasks take what still holds.
+    # Sessions are read ahead of their tasks (and rendered while the server starts); the session
+    # tasks take what still holds.
     with (
-        reading_ahead(folders, settings.options()) as ahead,
+        reading_ahead(folders, settings.options(), settings.pooled_renderer()) as ahead,
         embedded_default(server),
         _progress(len(folders)) as on_result,
         progress_listener(on_result),
     ):
-        ahead.stop()  # the API answers: from here on the session tasks read for themselves
+        ahead.stop_rendering()  # the API answers: the session tasks render for themselves from here on
         state = build_sessions(
             folders=[str(f) for f in folders],
             out=str(out_dir),

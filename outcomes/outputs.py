@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import os
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from outcomes.errors import OutcomesError
 
@@ -57,17 +56,47 @@ class SessionLocked(OutcomesError):
     """Another build of the same session is running."""
 
 
-@contextlib.contextmanager
-def session_lock(folder: Path, wait: bool = True) -> Iterator[None]:
-    """Hold an exclusive lock on a session's output folder for the length of a build."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".lock", "w") as fh:
-        flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
+class SessionLock:
+    """An exclusive lock on a session's output folder for the length of a build.
+
+    The lock belongs to the open file, not to a thread: a build read and rendered ahead takes it in
+    one thread and the session's task releases it in another (``outcomes.readahead``).
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._fh: IO[str] | None = None
+
+    def acquire(self, wait: bool = True) -> SessionLock:
+        """Take the lock, waiting for another build unless ``wait`` is false (then raise)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fh = open(self.folder / ".lock", "w")  # noqa: SIM115 - held until release()
         try:
-            fcntl.flock(fh, flags)
+            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError as exc:
-            raise SessionLocked(f"{folder}: another build of this session is running") from exc
-        try:
-            yield
-        finally:
+            fh.close()
+            raise SessionLocked(f"{self.folder}: another build of this session is running") from exc
+        except BaseException:
+            fh.close()
+            raise
+        self._fh = fh
+        return self
+
+    def release(self) -> None:
+        fh, self._fh = self._fh, None
+        if fh is not None:
             fcntl.flock(fh, fcntl.LOCK_UN)
+            fh.close()
+
+    def __enter__(self) -> SessionLock:
+        if self._fh is None:
+            self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def session_lock(folder: Path, wait: bool = True) -> SessionLock:
+    """The session's lock, taken (``with session_lock(folder):`` holds it for the block)."""
+    return SessionLock(folder).acquire(wait)

@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -353,15 +354,7 @@ class RenderPool:
         self, p: Plan, jobs: list[tuple[str, str]], templates_dir: str | None, timeout: float | None = None
     ) -> list[Rendered]:
         """Render jobs in parallel; on any failure, remove what the others staged and raise it."""
-        futures = [self.submit(p, doc, fmt, templates_dir, timeout) for doc, fmt in jobs]
-        cf.wait(futures)
-        failure = next((f.exception() for f in futures if f.exception() is not None), None)
-        if failure is not None:
-            for f in futures:
-                if f.exception() is None:
-                    f.result().staged.unlink(missing_ok=True)
-            raise failure
-        return [f.result() for f in futures]
+        return collect([self.submit(p, doc, fmt, templates_dir, timeout) for doc, fmt in jobs])
 
     def shutdown(self) -> None:
         """Let the renderers finish their current job, then stop them."""
@@ -373,11 +366,51 @@ class RenderPool:
         for renderer in renderers:
             renderer.thread.join()
 
+    def queued(self) -> int:
+        """Jobs waiting for a renderer (not counting those being rendered)."""
+        return self._jobs.qsize()
+
     def __enter__(self) -> RenderPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.shutdown()
+
+
+def collect(futures: list[cf.Future[Rendered]]) -> list[Rendered]:
+    """Wait for every document; on any failure, remove what the others staged and raise it."""
+    cf.wait(futures)
+    failure = next((f.exception() for f in futures if f.exception() is not None), None)
+    if failure is not None:
+        for f in futures:
+            if f.exception() is None:
+                f.result().staged.unlink(missing_ok=True)
+        raise failure
+    return [f.result() for f in futures]
+
+
+def discard(futures: list[cf.Future[Rendered]], then: Callable[[], None] | None = None) -> None:
+    """Give up on documents queued or rendering: cancel what has not started, remove what is staged.
+
+    Returns at once; ``then`` is called once every document has finished or been cancelled.
+    """
+    left = [len(futures)]
+    lock = threading.Lock()
+
+    def done(f: cf.Future[Rendered]) -> None:
+        if not f.cancelled() and f.exception() is None:
+            f.result().staged.unlink(missing_ok=True)
+        with lock:
+            left[0] -= 1
+            last = left[0] == 0
+        if last and then is not None:
+            then()
+
+    if not futures and then is not None:
+        then()
+    for f in futures:
+        f.cancel()
+        f.add_done_callback(done)
 
 
 @dataclass
@@ -396,6 +429,15 @@ class PooledRenderer:
 
     def render_all(self, p: Plan) -> list[Rendered]:
         return self._pool().render_all(p, jobs(p), self.templates_dir, self.timeout)
+
+    def submit_all(self, p: Plan) -> list[cf.Future[Rendered]]:
+        """Queue every document of ``p`` and return at once (rendering ahead: ``outcomes.readahead``)."""
+        pool = self._pool()
+        return [pool.submit(p, doc, fmt, self.templates_dir, self.timeout) for doc, fmt in jobs(p)]
+
+    def busy(self) -> bool:
+        """Whether documents are waiting for a renderer (rendering ahead queues no more then)."""
+        return self._pool().queued() > 0
 
 
 if __name__ == "__main__":

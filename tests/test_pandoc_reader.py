@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import threading
+import time
 from pathlib import Path
 
 import psutil
@@ -60,7 +61,7 @@ def test_one_reader_reads_note_after_note(pool):
             pool.read({"format": "commonmark_x+sourcepos", "text": markdown, "max_bytes": 10**6}, 30)
         )
         assert tree["blocks"][0]["t"] == "Header"
-        pids.add(pool._idle[0].proc.pid)
+        pids.add(pool._idle[0][1].proc.pid)
     assert len(pids) == 1
 
 
@@ -106,8 +107,8 @@ def test_a_new_reader_that_ends_during_a_note_reports_how(pool):
 
 def test_a_kept_reader_that_ended_between_notes_is_replaced_without_blaming_the_next_note(pool):
     pool.read({"format": "commonmark_x", "text": "# A\n", "max_bytes": 10**6}, 30)
-    pool._idle[0].proc.kill()
-    pool._idle[0].proc.wait()
+    pool._idle[0][1].proc.kill()
+    pool._idle[0][1].proc.wait()
     tree = json.loads(pool.read({"format": "commonmark_x", "text": "# B\n", "max_bytes": 10**6}, 30))
     assert tree["blocks"]
 
@@ -144,10 +145,26 @@ def test_the_reader_reads_no_file_but_its_input(tmp_path, pool, monkeypatch):
 
 def test_a_forked_child_does_not_use_its_parents_readers(pool):
     pool.read({"format": "commonmark_x", "text": "# A\n", "max_bytes": 10**6}, 30)
-    parent_reader = pool._idle[0]
+    parent_reader = pool._idle[0][1]
     pid = os.fork()
     if pid == 0:  # the child: closing must leave the parent's reader alone
         pool.close()
         os._exit(0)
     os.waitpid(pid, 0)
     assert parent_reader.proc.poll() is None
+
+
+def test_a_reader_left_idle_is_stopped_and_the_next_note_starts_another(pool, monkeypatch):
+    monkeypatch.setattr(pandoc_reader, "IDLE_STOP_S", 0.4)
+    request = {"format": "commonmark_x", "text": "# A\n\nSome text.\n", "max_bytes": 10**6}
+    first_tree = pool.read(request, 30)
+    reader = pool._idle[0][1]
+    pool.read(request, 30)  # reads within the idle time keep the same reader
+    assert pool._idle[0][1] is reader
+    for _ in range(100):
+        if reader.proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    assert reader.proc.poll() is not None and pool._idle == []
+    assert pool.read(request, 30) == first_tree
+    assert pool._idle[0][1] is not reader

@@ -162,3 +162,148 @@ def test_outcomes_build_reads_each_session_once_through_the_flow(sessions, tmp_p
     for folder in sessions:
         built = json.loads((out / folder.name / "build.json").read_text("utf-8"))
         assert (out / folder.name / "session_report.html").is_file() and built["session"] == folder.name
+
+
+# ---------------------------------------------------------------- rendering ahead
+
+
+@pytest.fixture
+def pooled():
+    """The build's renderer: this process's shared pool with one renderer, shut down after the test."""
+    from outcomes.pool import RENDER_TIMEOUT_S, PooledRenderer, RenderPool
+
+    yield PooledRenderer(workers=1, timeout=RENDER_TIMEOUT_S)
+    RenderPool.shutdown_shared()
+
+
+@pytest.fixture
+def submitted(monkeypatch) -> list[str]:
+    """Every document handed to a render pool, as ``session: document.format``."""
+    from outcomes.pool import RenderPool
+
+    seen: list[str] = []
+    original = RenderPool.submit
+
+    def counting(self, p, doc_type, fmt, *args, **kwargs):
+        seen.append(f"{p.report.session.id}: {doc_type}.{fmt}")
+        return original(self, p, doc_type, fmt, *args, **kwargs)
+
+    monkeypatch.setattr(RenderPool, "submit", counting)
+    return seen
+
+
+def _wait_rendering(ahead: readahead.ReadAhead, n: int) -> None:
+    for _ in range(1200):
+        if ahead.rendering >= n:
+            return
+        threading.Event().wait(0.05)
+    raise AssertionError(f"{ahead.rendering} sessions rendering ahead, expected {n}")
+
+
+def parts(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.glob(".*.part"))
+
+
+def test_documents_rendered_ahead_are_committed_by_the_build_without_rendering_again(
+    sessions, options, pooled, submitted, tmp_path
+):
+    with readahead.reading_ahead(sessions[:1], options, pooled) as ahead:
+        _wait_rendering(ahead, 1)
+        out_dir = options.out / "igf2023-ws285"
+        assert not (out_dir / "session_report.html").exists()  # staged, not in place, until the build
+        result = lib.build_session(sessions[0], options, pooled)
+    assert result.status == "built"
+    assert submitted == [f"igf2023-ws285: {d}.html" for d in result.documents]  # each rendered once
+    assert parts(out_dir) == []
+    record = json.loads((out_dir / "build.json").read_text("utf-8"))
+    assert sorted(record["timings"]) == sorted(["read", "merge", *(f"{d}.html" for d in result.documents)])
+    elsewhere = lib.BuildOptions(out=tmp_path / "direct", formats=options.formats, templates=options.templates)
+    assert lib.build_session(sessions[0], elsewhere).status == "built"
+    for name in (*(f"{d}.html" for d in result.documents), "report.json"):
+        assert (out_dir / name).read_bytes() == (tmp_path / "direct" / "igf2023-ws285" / name).read_bytes()
+
+
+def test_a_session_is_queued_ahead_only_when_no_document_waits_and_none_after_stop(
+    sessions, options, pooled, monkeypatch
+):
+    from outcomes.pool import RenderPool
+
+    waiting_before: dict[str, int] = {}  # per session: documents waiting when its first was queued
+    original = RenderPool.submit
+
+    def recording(self, p, *args, **kwargs):
+        waiting_before.setdefault(p.report.session.id, self.queued())
+        return original(self, p, *args, **kwargs)
+
+    monkeypatch.setattr(RenderPool, "submit", recording)
+    with readahead.reading_ahead(sessions, options, pooled) as ahead:
+        _wait_rendering(ahead, 1)
+        ahead.stop()
+        ahead.wait(timeout=60)
+        assert not ahead._thread.is_alive()  # stop() ends the feeding too
+        queued_ahead = dict(waiting_before)
+        results = [lib.build_session(folder, options, pooled) for folder in sessions]
+    assert [r.status for r in results] == ["built", "built"]
+    assert queued_ahead and set(queued_ahead.values()) == {0}
+    for folder in sessions:
+        assert parts(options.out / folder.name) == []
+
+
+def test_a_changed_input_discards_what_was_rendered_ahead(sessions, options, pooled, submitted):
+    with readahead.reading_ahead(sessions[:1], options, pooled) as ahead:
+        _wait_rendering(ahead, 1)
+        note = sorted((sessions[0] / "notes").iterdir())[0]
+        note.write_text(note.read_text("utf-8") + "\n\nAdded after the read-ahead.\n", "utf-8")
+        result = lib.build_session(sessions[0], options, pooled)
+    assert result.status == "built"
+    out_dir = options.out / "igf2023-ws285"
+    assert len(submitted) == 2 * len(result.documents)  # rendered ahead, then again from the new inputs
+    assert "Added after the read-ahead" in (out_dir / "session_report.html").read_text("utf-8")
+    record = json.loads((out_dir / "build.json").read_text("utf-8"))
+    assert record["inputs"] == inputs_module.hash_inputs(sessions[0])
+    assert parts(out_dir) == []
+
+
+def test_a_failure_ahead_is_met_again_by_the_build_itself(sessions, options, pooled, submitted):
+    from outcomes.pool import PooledRenderer
+
+    hasty = PooledRenderer(workers=1, timeout=1e-6)  # every document ahead passes its time limit
+    with readahead.reading_ahead(sessions[:1], options, hasty) as ahead:
+        _wait_rendering(ahead, 1)
+        result = lib.build_session(sessions[0], options, pooled)
+    assert result.status == "built", result.errors
+    assert len(submitted) == 2 * len(result.documents)
+    out_dir = options.out / "igf2023-ws285"
+    assert (out_dir / "session_report.html").is_file() and parts(out_dir) == []
+
+
+def test_what_is_not_taken_is_removed_and_the_folder_unlocked(sessions, options, pooled):
+    from outcomes.outputs import session_lock
+
+    out_dir = options.out / "igf2023-ws285"
+    with readahead.reading_ahead(sessions[:1], options, pooled) as ahead:
+        _wait_rendering(ahead, 1)
+    for _ in range(600):  # documents still rendering are removed as they finish
+        try:
+            with session_lock(out_dir, wait=False):
+                break
+        except Exception:  # noqa: BLE001 - still locked
+            threading.Event().wait(0.05)
+    else:
+        raise AssertionError("the output folder stayed locked")
+    assert parts(out_dir) == [] and sorted(p.name for p in out_dir.iterdir()) == [".lock"]
+
+
+def test_a_folder_another_build_holds_is_not_rendered_ahead(sessions, options, pooled, submitted):
+    from outcomes.outputs import session_lock
+
+    out_dir = options.out / "igf2023-ws285"
+    with session_lock(out_dir), readahead.reading_ahead(sessions[:1], options, pooled) as ahead:
+        for _ in range(100):
+            if ahead.read and not ahead._thread.is_alive() or submitted:
+                break
+            threading.Event().wait(0.05)
+        threading.Event().wait(0.3)
+        assert submitted == [] and ahead.rendering == 0
+        ahead.stop()
+    assert lib.build_session(sessions[0], options, pooled).status == "built"

@@ -13,11 +13,13 @@ Every limit of a one-shot pandoc holds per note:
 - output: the document tree is sent only when it is within the size asked for;
 - the reader's file system is empty (pandoc's sandbox), as with ``pandoc --sandbox``.
 
-A reader is about 65 MB after Markdown notes and about 195 MB once it has read a Word note (GHC
+A reader is about 65 MB after Markdown notes and about 230 MB once it has read a Word note (GHC
 keeps its heap); that is what a one-shot pandoc needs for the same note, held between notes. A
 reader above :data:`RECYCLE_RSS_BYTES` after a note (a note near the heap cap) is stopped. Stopping
 every reader after each Word note would keep that memory down but lose most of the gain: a new
-pandoc pays about 30 ms (Markdown) to 80 ms (Word) of first-use costs on its first note.
+pandoc pays about 30 ms (Markdown) to 80 ms (Word) of first-use costs on its first note. A reader
+left idle for :data:`IDLE_STOP_S` is stopped: once a batch's sessions are read (ahead of their
+tasks, ``outcomes.readahead``), it would otherwise hold its memory through all the rendering.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ from outcomes.pandoc import ALLOCATION_AREA, pandoc_path
 RECYCLE_RSS_BYTES = 256 * 1024 * 1024
 """A reader whose resident memory is above this after a note is stopped instead of kept (a normal
 Word note leaves it at about 195 MB)."""
+IDLE_STOP_S = 2.0
+"""A reader that has had no note for this long is stopped (the next note starts a new one)."""
 MAX_STDERR_BYTES = 1024 * 1024
 """A reader whose warnings (stderr, kept in a file) pass this is replaced by a fresh one."""
 _STATUS_LINE_BYTES = 64 * 1024
@@ -162,9 +166,10 @@ class ReaderPool:
     def __init__(self, size: int, max_heap: str):
         self.size, self.max_heap = size, max_heap
         self._slots = threading.BoundedSemaphore(size)
-        self._idle: list[_Reader] = []
+        self._idle: list[tuple[float, _Reader]] = []  # (idle since, reader)
         self._lock = threading.Lock()
         self._pid = os.getpid()
+        self._reaper: threading.Thread | None = None
 
     def read(self, request: dict, timeout: float) -> bytes:
         """The document tree (pandoc's JSON) for one request; see the module for the errors."""
@@ -190,32 +195,54 @@ class ReaderPool:
                 self._give_back(reader)
                 return tree
 
-    def _own_idle(self) -> list[_Reader]:
+    def _own_idle(self) -> list[tuple[float, _Reader]]:
         """The idle readers, under the lock; in a forked child, none: they are its parent's."""
         if os.getpid() != self._pid:
-            self._idle, self._pid = [], os.getpid()
+            self._idle, self._pid, self._reaper = [], os.getpid(), None
         return self._idle
 
     def _take(self) -> tuple[_Reader, bool]:
-        """An idle reader, or a new one (``True``: new)."""
+        """An idle reader (the one used last), or a new one (``True``: new)."""
         with self._lock:
             idle = self._own_idle()
             if idle:
-                return idle.pop(), False
+                return idle.pop()[1], False
         return _Reader(self.max_heap), True
 
     def _give_back(self, reader: _Reader) -> None:
         if reader.reusable():
             with self._lock:
-                self._own_idle().append(reader)
+                self._own_idle().append((time.monotonic(), reader))
+                if self._reaper is None:
+                    self._reaper = threading.Thread(target=self._reap, name="pandoc-reaper", daemon=True)
+                    self._reaper.start()
                 return
         reader.close()
+
+    def _reap(self) -> None:
+        """Stop readers idle for :data:`IDLE_STOP_S`; end when none is left idle."""
+        while True:
+            time.sleep(IDLE_STOP_S / 4)
+            with self._lock:
+                if threading.current_thread() is not self._reaper:
+                    return  # a forked child's copy, or replaced
+                cutoff = time.monotonic() - IDLE_STOP_S
+                idle = self._own_idle()
+                stale = [reader for since, reader in idle if since <= cutoff]
+                self._idle = [(since, reader) for since, reader in idle if since > cutoff]
+                done = not self._idle
+                if done:
+                    self._reaper = None
+            for reader in stale:
+                reader.close()
+            if done:
+                return
 
     def close(self) -> None:
         """Stop the idle readers (a later read starts new ones)."""
         with self._lock:
             idle, self._idle = self._own_idle(), []
-        for reader in idle:
+        for _since, reader in idle:
             reader.close()
 
 
