@@ -217,7 +217,9 @@ def test_documents_rendered_ahead_are_committed_by_the_build_without_rendering_a
     assert parts(out_dir) == []
     record = json.loads((out_dir / "build.json").read_text("utf-8"))
     assert sorted(record["timings"]) == sorted(["read", "merge", *(f"{d}.html" for d in result.documents)])
-    elsewhere = lib.BuildOptions(out=tmp_path / "direct", formats=options.formats, templates=options.templates)
+    elsewhere = lib.BuildOptions(
+        out=tmp_path / "direct", formats=options.formats, templates=options.templates
+    )
     assert lib.build_session(sessions[0], elsewhere).status == "built"
     for name in (*(f"{d}.html" for d in result.documents), "report.json"):
         assert (out_dir / name).read_bytes() == (tmp_path / "direct" / "igf2023-ws285" / name).read_bytes()
