@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 import io
 import mimetypes
 import os
@@ -216,7 +215,6 @@ def write_pdf(
     wp = _weasyprint()
     confined = ConfinedFetcher(roots)
     stamp = dt.datetime.combine(created or dt.date(2000, 1, 1), dt.time(0, 0), tzinfo=dt.UTC)
-    identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode()
     try:
         document = wp.HTML(string=html, base_url=str(base_dir) + "/", url_fetcher=confined.fetcher).render()
         _drop_attachments(document)
@@ -224,9 +222,11 @@ def write_pdf(
         document.metadata.lang = lang
         document.metadata.created = stamp.isoformat()
         document.metadata.modified = stamp.isoformat()
+        # No pdf_identifier: the file identifier (optional in an unencrypted PDF) makes pydyf
+        # serialise and compress every stream a second time to hash it, about 10 % of the PDF's
+        # CPU time (bench/README.md). Without one the same inputs still give the same bytes.
         document.write_pdf(
             target,
-            pdf_identifier=identifier,
             pdf_variant="pdf/ua-1",
             pdf_tags=True,
             uncompressed_pdf=False,
