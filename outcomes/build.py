@@ -400,13 +400,14 @@ def build_session(
     if skipped is not None:
         return skipped
     renderer = renderer or InlineRenderer(options.templates)
-    renderer.prepare()
     try:
         taken = _take_ahead(folder, options)
+        ahead = taken.rendering if taken is not None else None
+        if ahead is None:
+            renderer.prepare()  # renderers start while the session is read
         p = taken.plan if taken is not None else plan_from(read(folder), options)
     except InputError as exc:
         return failed(folder, exc.problems)
-    ahead = taken.rendering if taken is not None else None
     # Documents rendered ahead were staged under the lock, which they hand over to this build.
     with ahead.lock if ahead is not None else session_lock(p.out_dir):
         if ahead is None:

@@ -112,9 +112,10 @@ def build(
         # stay in the run's logs, and --debug shows them here.
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     # Prefect's temporary server (when no API is configured) starts first, and starts up while this
-    # process imports Prefect and the readers, then while the renderers start (when everything will
-    # be rendered) and the sessions are read ahead. Renderers started any earlier would take CPU from
-    # the server, which everything waits for (single build: server up 0.4 s later).
+    # process imports Prefect and the readers, then while the sessions are read and rendered ahead
+    # (outcomes.readahead) by one renderer fewer than the cores, so that the server, which everything
+    # waits for, keeps a core. Renderers started any earlier would take CPU from the server (single
+    # build: server up 0.4 s later); measurements in bench/README.md.
     from flows.embedded import embedded_default, start_early
 
     server = start_early(debug)
@@ -126,9 +127,11 @@ def build(
         from outcomes.readahead import reading_ahead
 
         import_readers()
-    if force:
-        from outcomes.pool import RenderPool
+    from outcomes.pool import RenderPool
 
+    if server is not None:  # the server starting has a core to itself; the rest render ahead
+        RenderPool.shared().allow(max(1, RenderPool.shared().workers - 1))
+    if force:
         RenderPool.shared().warm()
     settings = BatchSettings.from_parameters(
         str(out_dir), doc, formats, str(templates) if templates else None, force
@@ -142,6 +145,7 @@ def build(
         progress_listener(on_result),
     ):
         ahead.stop_rendering()  # the API answers: the session tasks render for themselves from here on
+        RenderPool.shared().allow(None)  # every core renders; more renderers start with the next job
         state = build_sessions(
             folders=[str(f) for f in folders],
             out=str(out_dir),

@@ -7,6 +7,7 @@ import time
 import httpx
 import psutil
 import pytest
+from conftest import INPUTS
 
 from flows import embedded
 from outcomes.errors import OutcomesError
@@ -82,3 +83,24 @@ def test_warm_starts_every_renderer_before_the_first_job():
         while pool.started < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert pool.started == 2
+
+
+def test_allow_keeps_renderers_to_a_number_until_lifted(tmp_path):
+    """While the temporary server starts, one renderer fewer than the cores; the rest start with a job."""
+    from outcomes import build as lib
+
+    options = lib.BuildOptions(out=tmp_path / "out", formats=("html",), force=True)
+    p = lib.plan(INPUTS / "igf2023-ws285", options)
+    with RenderPool(workers=2) as pool:
+        pool.allow(1)
+        pool.warm()
+        first = pool.render_all(p, lib.jobs(p), None)
+        assert pool.started == 1 and len(pool._renderers) == 1
+        pool.allow(None)
+        second = pool.render_all(p, lib.jobs(p), None)
+        deadline = time.monotonic() + 120
+        while pool.started < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pool.started == 2
+    for r in first + second:
+        r.staged.unlink()
