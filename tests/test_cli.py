@@ -47,3 +47,18 @@ def test_build_usage_errors_exit_2(tmp_path):
     assert run("build", tmp_path, "--format", "odt").returncode == 2
     assert run("build", tmp_path, "--doc", "novel").returncode == 2
     assert run("build", "--no-such-flag").returncode == 2
+
+
+def test_an_unknown_document_type_leaves_no_prefect_server_behind(tmp_path, monkeypatch):
+    """The temporary server starts before --doc is checked; the usage error stops it."""
+    import psutil
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    done = run("build", tmp_path, "--doc", "novel")
+    assert done.returncode == 2 and "--doc novel" in done.stderr
+    servers = [
+        p
+        for p in psutil.process_iter(["cmdline"])
+        if "flows.embedded:create_app" in " ".join(p.info["cmdline"] or [])
+    ]
+    assert servers == []
