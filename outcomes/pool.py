@@ -164,9 +164,10 @@ def _render_job(p: Plan, doc_type: str, fmt: str, templates_dir: str | None) -> 
 
 def _warm() -> None:
     from outcomes.heap import imports_frozen
+    from outcomes.render.pdf import load_weasyprint
 
     with imports_frozen():
-        import weasyprint  # noqa: F401 - import once per renderer, not per job
+        load_weasyprint()  # once per renderer, not per job
 
     from outcomes.pandoc import pandoc_version
 
