@@ -84,7 +84,7 @@ def hash_inputs(folder: Path) -> dict[str, str]:
 
 
 def import_readers() -> None:
-    """Import the poll and worksheet readers now (about 0.7 s, clevercsv mostly), before they are needed."""
+    """Import the poll and worksheet readers now, before they are needed (clevercsv: when a poll needs it)."""
     import outcomes.ingest.polls  # noqa: F401
     import outcomes.ingest.worksheet  # noqa: F401
 

@@ -215,7 +215,7 @@ class ReadAhead:
                     continue
                 try:
                     ahead.rendering = self._start_rendering(ahead.outcome)
-                except OutcomesError:
+                except (OutcomesError, RuntimeError):
                     pass  # another build holds the folder, or the pool is closed: the task renders
                 return
 

@@ -59,7 +59,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-import clevercsv
 import openpyxl
 from charset_normalizer import from_bytes
 from openpyxl.utils import get_column_letter
@@ -473,6 +472,8 @@ def _delimiters(text: str) -> list[str]:
     if len(text) > DETECT_SAMPLE_CHARS and "\n" in sample:
         sample = sample[: sample.rindex("\n") + 1]
     order: list[str] = []
+    import clevercsv  # 0.1 s to import; needed only when the header rows leave the separator open
+
     try:
         dialect = clevercsv.Detector().detect(sample, delimiters=list(DELIMITERS))
     except Exception:  # a failed guess only costs the guess; the fixed candidates below still apply
