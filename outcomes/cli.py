@@ -132,7 +132,7 @@ def build(
     from outcomes.pool import RenderPool
 
     if server is not None:  # the server starting has a core to itself; the rest render ahead
-        RenderPool.shared().allow(max(1, RenderPool.shared().workers - 1))
+        RenderPool.shared().allow(RenderPool.shared().workers - 1)  # at least one
     if force:
         RenderPool.shared().warm()
     settings = BatchSettings.from_parameters(

@@ -104,7 +104,8 @@ class _Ahead:
 
 
 class ReadAhead:
-    """Sessions read and merged in a background thread, for :func:`outcomes.build.plan` to take."""
+    """Sessions read, merged and (given a renderer) rendered in a background thread, for the
+    session tasks to take (:func:`outcomes.build.build_session`)."""
 
     def __init__(
         self,
