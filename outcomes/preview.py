@@ -531,7 +531,13 @@ class PreviewServer:
             wanted = set(self.clients.values()) or {(self.preview.doc_type, self.preview.language)}
             names = ", ".join(p.name for p in change.paths[:3]) + (" …" if len(change.paths) > 3 else "")
             for pdf in (False, True) if self.preview.pdf else (False,):
-                results = await run_in_threadpool(self.rerender, change, wanted, pdf=pdf)
+                try:
+                    results = await run_in_threadpool(self.rerender, change, wanted, pdf=pdf)
+                except Exception as exc:  # noqa: BLE001 - a crash in one render must not end the preview
+                    message = f"internal error: {type(exc).__name__}: {exc}"
+                    for combo in wanted:
+                        self.views.setdefault(combo, View()).errors = [message]
+                    results = [Rendered(errors=[message])]
                 self.publish()
                 for result in results:
                     _report(self.out, result, f"{names} changed")

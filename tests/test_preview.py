@@ -74,6 +74,13 @@ def test_the_page_follows_template_edits_over_its_event_stream(workspace):
         )
         assert max(latencies) < LIVE_BUDGET_S
 
+        # A stylesheet and a reference.docx are watched too.
+        (templates / "session_report" / "style.css").write_text(".cover { color: #123456; }\n", "utf-8")
+        state = events.until(lambda s, seen=first["html"]: s["html"] != seen)
+        assert b"#123456" in served.get(state["html"])[1]
+        shutil.copy(BUILTIN_TEMPLATES / "_shared" / "reference.docx", templates / "session_report")
+        first = events.until(lambda s, seen=state["html"]: s["html"] != seen)
+
         # An input change re-reads the session.
         note = session / "notes" / "01-session-report.txt"
         note.write_text(note.read_text("utf-8").replace("fragile", "BRITTLE", 1), "utf-8")
