@@ -228,7 +228,7 @@ def preview(
     templates: Path | None = None,
     pdf: Annotated[bool, Parameter(help="also render the PDF, shown as pages beside the HTML")] = False,
     out_dir: Annotated[Path, Parameter(name="--out")] = Path("outputs"),
-    port: Annotated[int, Parameter(help="port to serve on; 0 picks a free one")] = 8000,
+    port: Annotated[int | None, Parameter(help="port to serve on (default 8000, else a free one)")] = None,
     host: Annotated[str, Parameter(help="address to serve on; warns if not local")] = "127.0.0.1",
     once: Annotated[bool, Parameter(help="render once and exit, for scripts")] = False,
 ) -> int:

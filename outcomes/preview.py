@@ -543,11 +543,25 @@ class PreviewServer:
                     _report(self.out, result, f"{names} changed")
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    """A listening socket, so the address printed is the one served (``--port 0``: any free port)."""
+def _bind(host: str, port: int | None) -> socket.socket:
+    """A listening socket, so the address printed is the one served.
+
+    ``port`` None: the default port, or any free one if it is taken (a second preview, ``mkdocs
+    serve``); 0: any free port; another number: that port or an error.
+    """
     try:
-        family, _type, _proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-        return socket.create_server(address[:2], family=family)
+        family, _type, _proto, _name, address = socket.getaddrinfo(host, port or 0, type=socket.SOCK_STREAM)[
+            0
+        ]
+    except OSError as exc:
+        raise OutcomesError(f"--host {host}: {exc.strerror or exc}") from exc
+    if port is None:
+        try:
+            return socket.create_server((address[0], DEFAULT_PORT), family=family)
+        except OSError:
+            port = 0
+    try:
+        return socket.create_server((address[0], port), family=family)
     except OSError as exc:
         hint = "; choose another --port, or --port 0 for any free one" if port else ""
         raise OutcomesError(f"--host {host} --port {port}: {exc.strerror or exc}{hint}") from exc
@@ -561,7 +575,7 @@ def _address(sock: socket.socket) -> str:
 def serve(
     preview: Preview,
     host: str,
-    port: int,
+    port: int | None,
     out: Printer,
     stop: threading.Event | None = None,
     first: Rendered | None = None,
@@ -604,7 +618,7 @@ def run_preview(
     stop: threading.Event | None = None,
     *,
     host: str = "127.0.0.1",
-    port: int = DEFAULT_PORT,
+    port: int | None = None,
 ) -> int:
     """Render once, then serve the page and render again on every change (or just render once)."""
     if not (folder / "session.yaml").is_file():

@@ -6,7 +6,9 @@ serve, in test_preview_paths.py.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -17,7 +19,7 @@ import pytest
 from served import Lines, Served
 
 from outcomes.errors import OutcomesError
-from outcomes.preview import Preview, run_preview
+from outcomes.preview import DEFAULT_PORT, Preview, run_preview
 from outcomes.render.templates import BUILTIN_TEMPLATES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,6 +163,19 @@ def test_serves_on_localhost_unless_told_and_only_under_its_names(workspace):
         assert served.get("/", headers={"Host": f"localhost:{served.port}"})[0] == 200
     with Served(session, "short_report", templates, out, host="0.0.0.0") as served:
         assert any(line.startswith("warning: serving on 0.0.0.0") for line in served.lines.lines)
+
+
+def test_the_default_port_when_free_else_any_free_port(workspace):
+    session, templates, out = workspace
+    holder = None
+    with contextlib.suppress(OSError):  # already taken by something else: just as good
+        holder = socket.create_server(("127.0.0.1", DEFAULT_PORT))
+    try:
+        with Served(session, "short_report", templates, out, port=None) as served:
+            assert served.port != DEFAULT_PORT and served.get("/")[0] == 200
+    finally:
+        if holder is not None:
+            holder.close()
 
 
 def test_a_busy_port_is_a_clean_error(workspace):
