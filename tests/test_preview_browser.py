@@ -59,32 +59,37 @@ def editor(tmp_path):
 
 @pytest.fixture
 def command(editor):
-    """``outcomes preview`` started as an editor starts it; stopped with Ctrl-C."""
+    """Start ``outcomes preview`` as an editor starts it; each is stopped with Ctrl-C at the end."""
     session, labels, out = editor
-    process = subprocess.Popen(
-        [str(OUTCOMES), "preview", str(session), "--templates", str(labels.parents[1])]
-        + ["--out", str(out), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines = []
-    for line in process.stdout:
-        lines.append(line)
-        if found := re.search(r"serving (http://127\.0\.0\.1:\d+/)", line):
-            break
-    else:
+    started = []
+
+    def start(*options: str) -> str:
+        process = subprocess.Popen(
+            [str(OUTCOMES), "preview", str(session), "--templates", str(labels.parents[1])]
+            + ["--out", str(out), "--port", "0", *options],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        started.append(process)
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if found := re.search(r"serving (http://127\.0\.0\.1:\d+/)", line):
+                return found.group(1)
         raise AssertionError("preview did not print its address:\n" + "".join(lines))
-    yield found.group(1)
-    process.send_signal(signal.SIGINT)
-    assert process.wait(15) == 0, "".join(lines) + process.stdout.read()
+
+    yield start
+    for process in started:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(15) == 0, process.stdout.read()
 
 
 def test_the_open_page_follows_label_edits_by_itself(editor, command):
     _session, labels, _out = editor
     original = labels.read_text("utf-8")
     assert "session_report: Session report\n" in original
-    with Chromium(command) as browser:
+    with Chromium(command()) as browser:
         tab = browser.tab
         tab.wait_for(f"document.getElementById('live').textContent.startsWith('live') && {FRAME_TEXT}")
         assert tab.evaluate(FRAME_TEXT) == "Session report"
@@ -129,3 +134,24 @@ def test_the_open_page_follows_label_edits_by_itself(editor, command):
         )
         tab.wait_for(f"({FRAME_TEXT} || '').startsWith('Note d')", 20)
         assert tab.evaluate("document.getElementById('doc').contentDocument.documentElement.lang") == "fr"
+
+
+def test_the_pdf_pages_show_beside_the_html(editor, command):
+    _session, labels, _out = editor
+    with Chromium(command("--doc", "short_report", "--pdf")) as browser:
+        tab = browser.tab
+        pages = "[...document.querySelectorAll('#pdf-pane img')]"
+        loaded = f"{pages}.length > 0 && {pages}.every(i => i.complete && i.naturalWidth > 0)"
+        tab.wait_for(f"({FRAME_TEXT}) === 'Short report' && {loaded}", 60)
+        count = tab.evaluate(f"{pages}.length")
+        html_box = tab.evaluate("document.getElementById('html-pane').getBoundingClientRect().toJSON()")
+        pdf_box = tab.evaluate("document.getElementById('pdf-pane').getBoundingClientRect().toJSON()")
+        assert pdf_box["left"] >= html_box["right"] - 1 and pdf_box["width"] > 100  # beside, not below
+        first = tab.evaluate(f"{pages}[0].src")
+
+        labels.write_text(
+            labels.read_text("utf-8").replace("short_report: Short report", "short_report: Brief")
+        )
+        tab.evaluate(shows("Brief"))
+        tab.wait_for(f"{pages}.length > 0 && {pages}[0].src !== {json.dumps(first)} && {loaded}", 60)
+        assert tab.evaluate(f"{pages}.length") == count
