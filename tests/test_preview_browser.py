@@ -109,7 +109,9 @@ def test_the_open_page_follows_label_edits_by_itself(editor, command):
             tab.value(tab.answer(waiting))
             latencies.append(time.perf_counter() - started)
             time.sleep(0.3)
-        assert tab.evaluate("[window.sameTab, location.href, window.loads]") == ["yes", address, EDITS]
+        # The same page, never navigated, whose frame reloaded by itself (a save may come in two bursts).
+        assert tab.evaluate("[window.sameTab, location.href]") == ["yes", address]
+        assert tab.evaluate("window.loads") >= EDITS
         median, worst = statistics.median(latencies), max(latencies)
         print(
             f"\nsave to refreshed page in Chromium: median {median * 1000:.0f} ms, max {worst * 1000:.0f} ms "
