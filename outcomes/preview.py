@@ -309,6 +309,7 @@ class PreviewServer:
         # Tasks started by a request that outlive it (the first PDF of a view); kept so they finish.
         self.background: set[asyncio.Task[None]] = set()
         self.server: uvicorn.Server | None = None
+        self.failed = False
         self.stopping: asyncio.Event | None = None
         if first is not None:
             self.version = 1
@@ -515,6 +516,16 @@ class PreviewServer:
         self.server.should_exit = True
 
     async def watch(self) -> None:
+        """Render again on every change; if watching itself fails, say so and stop the server."""
+        try:
+            await self._watch()
+        except Exception as exc:  # noqa: BLE001 - a preview that no longer follows saves must not stay up
+            self.out.print(f"error: the file watcher stopped ({type(exc).__name__}: {exc})", markup=False)
+            self.failed = True
+            if self.server is not None:
+                self.server.should_exit = True
+
+    async def _watch(self) -> None:
         import watchfiles
         from starlette.concurrency import run_in_threadpool
 
@@ -579,7 +590,7 @@ def serve(
     out: Printer,
     stop: threading.Event | None = None,
     first: Rendered | None = None,
-) -> None:
+) -> int:
     """Serve the preview until Ctrl-C (or ``stop``); the first render is already done."""
     import uvicorn
 
@@ -605,6 +616,7 @@ def serve(
     out.print(f"serving {url} (Ctrl-C to stop)", markup=False)
     out.print(f"watching {', '.join(str(p) for p in preview.watched())}", markup=False)
     server.server.run(sockets=[sock])
+    return 1 if server.failed else 0
 
 
 def run_preview(
@@ -623,16 +635,17 @@ def run_preview(
     """Render once, then serve the page and render again on every change (or just render once)."""
     if not (folder / "session.yaml").is_file():
         raise OutcomesError(f"{folder}: not a session folder (no session.yaml)")
+    if templates is not None and not templates.is_dir():
+        raise OutcomesError(f"--templates {templates}: not a folder")
     preview = Preview(folder, doc, templates, pdf, out_dir)
     result = preview.render()
     _report(out, result, "rendered")
     if once:
         return 0 if result.ok else 1
     try:
-        serve(preview, host, port, out, stop, result)
+        return serve(preview, host, port, out, stop, result)
     except KeyboardInterrupt:
-        pass
-    return 0
+        return 0
 
 
 # --- the page -----------------------------------------------------------------------------------

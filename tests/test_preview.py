@@ -217,6 +217,16 @@ def test_input_errors_are_printed_not_raised(workspace):
 def test_usage_errors(tmp_path):
     with pytest.raises(OutcomesError, match="not a session folder"):
         run_preview(tmp_path, "session_report", None, False, tmp_path, True, Lines())
+    with pytest.raises(OutcomesError, match="--templates .*: not a folder"):
+        run_preview(
+            ROOT / "inputs" / "igf2025-ws106",
+            "session_report",
+            tmp_path / "none",
+            False,
+            tmp_path,
+            False,
+            Lines(),
+        )
     with pytest.raises(OutcomesError, match="--doc"):
         Preview(ROOT / "inputs" / "igf2025-ws106", "press_release")
 
