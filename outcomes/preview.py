@@ -660,6 +660,7 @@ _PAGE = Template("""<!DOCTYPE html>
   body { display: flex; flex-direction: column; }
   header { display: flex; gap: 1em; align-items: center; padding: .4em .8em; background: #1d3557;
            color: #fff; }
+  header form { display: flex; gap: 1em; margin: 0; }
   header label { display: flex; gap: .4em; align-items: center; }
   #live { margin-left: auto; font-size: 90%; }
   #live.down { color: #ffb4a2; }
