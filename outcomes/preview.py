@@ -6,7 +6,7 @@ removed, and only the HTML is rendered unless the PDF is asked for. Rendering go
 build's own ``build.render``, into ``<out>/<session>/preview/`` so that a preview never mixes with
 the last real build.
 
-The server (Starlette on uvicorn, both already installed with Prefect) answers four routes: the page
+The server (Starlette on uvicorn, both already installed with Prefect) answers three routes: the page
 (``/``), its event stream (``/events``, server-sent events), the rendered files (``/files/``, served
 by Starlette's StaticFiles from the preview folder only) and nothing else. The page holds the
 document in a frame and reloads the frame when the stream says it was rendered again; a broken

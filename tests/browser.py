@@ -8,7 +8,9 @@ with uvicorn).
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -85,7 +87,7 @@ class Chromium:
     def __init__(self, url: str):
         if CHROMIUM is None:
             raise BrowserError("chromium is not installed (make system installs it)")
-        self.profile = tempfile.TemporaryDirectory(prefix="preview-chromium-")
+        self.profile = Path(tempfile.mkdtemp(prefix="preview-chromium-"))
         self.process = subprocess.Popen(
             [
                 CHROMIUM,
@@ -93,7 +95,7 @@ class Chromium:
                 "--no-sandbox",  # tests may run as root, where Chromium's sandbox refuses to start
                 "--disable-gpu",
                 "--remote-debugging-port=0",
-                f"--user-data-dir={self.profile.name}",
+                f"--user-data-dir={self.profile}",
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
@@ -103,12 +105,18 @@ class Chromium:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            # Its own process group, so that closing it ends its helper processes too.
+            start_new_session=True,
         )
-        self.tab = self._open_tab(url)
+        try:
+            self.tab = self._open_tab(url)
+        except BaseException:
+            self._stop()
+            raise
 
     def _open_tab(self, url: str) -> Tab:
         # Chromium writes the port it chose into the profile once its DevTools endpoint listens.
-        port_file = Path(self.profile.name) / "DevToolsActivePort"
+        port_file = self.profile / "DevToolsActivePort"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -124,13 +132,25 @@ class Chromium:
 
     def close(self) -> None:
         self.tab.close()
-        self.process.terminate()
+        self._stop()
+
+    def _stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
         try:
             self.process.wait(10)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
-        self.profile.cleanup()
+        # Helpers still exiting may write to the profile for a moment after the browser is gone.
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                shutil.rmtree(self.profile)
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
 
     def __enter__(self) -> Chromium:
         return self
