@@ -7,8 +7,9 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_LOGGING_LEVEL ?= WARNING
 
 # Debian packages the tests and documents need: PDF tools for reading PDFs back, LibreOffice to
-# open DOCX files, Noto fonts covering Latin, Cyrillic, Arabic and CJK.
-APT_PACKAGES := poppler-utils qpdf libreoffice-writer-nogui fonts-noto-core fonts-noto-cjk fontconfig libharfbuzz-subset0
+# open DOCX files, Noto fonts covering Latin, Cyrillic, Arabic and CJK, Chromium for the preview's
+# browser test.
+APT_PACKAGES := poppler-utils qpdf libreoffice-writer-nogui fonts-noto-core fonts-noto-cjk fontconfig libharfbuzz-subset0 chromium
 
 .PHONY: demo test test-scale bench lint lock system venv clean
 
@@ -35,7 +36,7 @@ lint: venv
 
 system:
 	@missing=""; \
-	for cmd in pdftotext qpdf soffice fc-list; do command -v $$cmd >/dev/null || missing=1; done; \
+	for cmd in pdftotext pdftoppm qpdf soffice fc-list chromium; do command -v $$cmd >/dev/null || missing=1; done; \
 	fc-list | grep -q "Noto Sans CJK" || missing=1; fc-list | grep -q "Noto Naskh Arabic" || missing=1; \
 	ldconfig -p | grep -q libharfbuzz-subset || missing=1; \
 	if [ -n "$$missing" ]; then \

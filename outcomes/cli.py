@@ -226,14 +226,16 @@ def preview(
     *,
     doc: Annotated[str, Parameter(name="--doc")] = "session_report",
     templates: Path | None = None,
-    pdf: Annotated[bool, Parameter(help="also re-render the PDF on each change")] = False,
+    pdf: Annotated[bool, Parameter(help="also render the PDF, shown as pages beside the HTML")] = False,
     out_dir: Annotated[Path, Parameter(name="--out")] = Path("outputs"),
-    once: Annotated[bool, Parameter(help="render once and exit")] = False,
+    port: Annotated[int | None, Parameter(help="port to serve on (default 8000, else a free one)")] = None,
+    host: Annotated[str, Parameter(help="address to serve on; warns if not local")] = "127.0.0.1",
+    once: Annotated[bool, Parameter(help="render once and exit, for scripts")] = False,
 ) -> int:
-    """Re-render a document whenever a template or input changes (no Prefect start-up)."""
+    """Serve a document in the browser and reload it whenever a template or input changes (no Prefect)."""
     from outcomes.preview import run_preview
 
-    return run_preview(folder, doc, templates, pdf, out_dir, once, out)
+    return run_preview(folder, doc, templates, pdf, out_dir, once, out, host=host, port=port)
 
 
 @templates_app.command(name="list")
