@@ -333,9 +333,7 @@ PARTICIPATION_COUNTS = ("onsite", "online", "women_onsite", "women_online")
 PARTICIPATION_KEYS = (*PARTICIPATION_COUNTS, "gender_discussed", "gender_discussion")
 
 
-def _check_participation(
-    value: Any, where: Location, problems: Problems, path: Path
-) -> Participation | None:
+def _check_participation(value: Any, where: Location, problems: Problems, path: Path) -> Participation | None:
     """The optional participation block: whole-number estimates, women at most the total, yes/no."""
     if not isinstance(value, dict):
         problems.error(where, f"'participation' must be a mapping of {', '.join(PARTICIPATION_KEYS)}")
@@ -350,16 +348,18 @@ def _check_participation(
     for key, item in value.items():
         if key not in PARTICIPATION_KEYS:
             problems.warn(
-                at(key), f"unknown key '{key}' in participation is ignored (known: {', '.join(PARTICIPATION_KEYS)})"
+                at(key),
+                f"unknown key '{key}' in participation is ignored (known: {', '.join(PARTICIPATION_KEYS)})",
             )
-        elif item is None:
-            continue
+        elif item is None or item == "":
+            continue  # left blank, as the scaffold writes it
         elif key in PARTICIPATION_COUNTS:
             if isinstance(item, int) and not isinstance(item, bool) and 0 <= item <= MAX_PARTICIPANTS:
                 fields[key] = item
             else:
                 problems.error(
-                    at(key), f"participation '{key}' must be a whole number of people (such as 40), not '{item}'"
+                    at(key),
+                    f"participation '{key}' must be a whole number of people (such as 40), not '{item}'",
                 )
         elif key == "gender_discussed":
             if isinstance(item, bool):

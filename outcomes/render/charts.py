@@ -181,7 +181,6 @@ def chart_markup(question: PollQuestion, target: str, alt: str = "") -> Markup:
     described = markup_escape(alt or question.question)
     if target == "docx":
         data = base64.b64encode(png_chart(question)).decode("ascii")
-        return Markup(
-            f'<p class="chart"><img src="data:image/png;base64,{data}" alt="{described}" style="width:15cm"></p>'
-        )
+        image = f'<img src="data:image/png;base64,{data}" alt="{described}" style="width:15cm">'
+        return Markup(f'<p class="chart">{image}</p>')
     return Markup(f'<div class="chart">{svg_chart(question, alt)}</div>')

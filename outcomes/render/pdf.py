@@ -25,13 +25,10 @@ import mimetypes
 import os
 import stat
 import sys
-import time
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
-
-from pydantic import BaseModel, Field
 
 from outcomes.errors import RenderError
 
@@ -302,40 +299,3 @@ def scope_table_headers(_document, pdf) -> None:
         if not isinstance(attributes, pydyf.Dictionary):
             attributes = element["A"] = pydyf.Dictionary({"O": "/Table"})
         attributes["Scope"] = "/Column" if header_row else "/Row"
-
-
-class AccessibilityCheck(BaseModel):
-    """What the PDF/UA check (the ``pdfua`` package: the machine-checkable subset) found in one PDF."""
-
-    checker: str
-    errors: int
-    warnings: int
-    rules_run: int
-    rules_skipped: list[str] = Field(default_factory=list)
-    findings: list[str] = Field(default_factory=list)
-    seconds: float
-
-
-def check_pdfua(path: Path) -> AccessibilityCheck:
-    """Run the PDF/UA-1 checks on a written PDF; a rule that could not run is listed, not hidden."""
-    import pdfua
-
-    started = time.perf_counter()
-    try:
-        report = pdfua.validate(str(path))
-    except pdfua.PdfuaError as exc:
-        raise RenderError(f"the PDF/UA check could not read the PDF: {exc}") from exc
-    counts = report.count_by_severity()
-    return AccessibilityCheck(
-        checker=f"pdfua {pdfua.__version__}",
-        errors=counts[pdfua.Severity.ERROR],
-        warnings=counts[pdfua.Severity.WARNING],
-        rules_run=len(report.outcomes) - len(report.skipped),
-        rules_skipped=[f"{o.rule_id}: {o.skipped_reason}" for o in report.skipped],
-        findings=[
-            f"{f.severity.name.lower()} {f.rule_id} {f.location.describe()}: {f.message}"
-            for f in report.findings
-            if f.severity >= pdfua.Severity.WARNING
-        ],
-        seconds=round(time.perf_counter() - started, 4),
-    )
