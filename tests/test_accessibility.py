@@ -233,7 +233,9 @@ def test_docx_has_what_words_accessibility_checker_looks_for(built, lang, doc):
         first_row = table.rows[0]._tr
         assert first_row.find(f"{W}trPr/{W}tblHeader") is not None, [c.text for c in table.rows[0].cells]
     default = docx_part(path, "word/styles.xml").find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}lang")
-    assert default.get(f"{W}val").startswith(lang)
+    # Word keeps a language per script: Arabic is the complex-script one, Chinese the East Asian one.
+    attribute = {"ar": "bidi", "zh": "eastAsia"}.get(lang, "val")
+    assert default.get(f"{W}{attribute}").startswith(lang)
     images = list(docx_part(path, "word/document.xml").iter(f"{WP}docPr"))
     assert all(img.get("descr") for img in images)
     if doc == "session_report":

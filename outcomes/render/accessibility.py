@@ -63,6 +63,7 @@ def check_pdf(path: Path) -> AccessibilityCheck:
     )
 
 
+SCRIPT_LANGUAGE_ATTRIBUTE = {"ar": "bidi", "zh": "eastAsia"}
 DOCX_RULES = ("image alt text", "table header row", "document title", "document language", "heading styles")
 
 
@@ -84,11 +85,15 @@ def check_docx(path: Path) -> AccessibilityCheck:
             findings.append(f"table {number} has no header row (its first row is not marked as one)")
     if not (core.findtext(f"{{{DC}}}title") or "").strip():
         findings.append("the document has no title (core properties)")
-    if not (core.findtext(f"{{{DC}}}language") or "").strip():
+    language = (core.findtext(f"{{{DC}}}language") or "").strip()
+    if not language:
         findings.append("the document has no language (core properties)")
+    # Word keeps one language per script: w:val for Latin and Cyrillic, w:eastAsia, w:bidi (Arabic).
+    attribute = SCRIPT_LANGUAGE_ATTRIBUTE.get(language.split("-")[0], "val")
     default_lang = styles.find(f"{{{W}}}docDefaults/{{{W}}}rPrDefault/{{{W}}}rPr/{{{W}}}lang")
-    if default_lang is None or not default_lang.get(f"{{{W}}}val"):
-        findings.append("the default style has no language (styles)")
+    styled = default_lang.get(f"{{{W}}}{attribute}", "") if default_lang is not None else ""
+    if language and styled.split("-")[0] != language.split("-")[0]:
+        findings.append(f"the default style's language is '{styled}', not the document's '{language}'")
     used = {el.get(f"{{{W}}}val") for el in document.iter(f"{{{W}}}pStyle")}
     if not any(re.fullmatch(r"Heading\d", name or "") for name in used):
         findings.append("no paragraph uses a heading style, so the document has no navigable headings")
