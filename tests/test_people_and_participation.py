@@ -120,7 +120,7 @@ def test_participation_section_in_pdf_and_docx(built):
     assert "Participation Estimated participants onsite: 38" in text
     assert "Estimated participants in total: 62" in text
     assert "Women and gender-diverse participants online: 11" in text
-    assert "Did the session discuss gender issues?: Yes, it did" in text
+    assert "Did the session discuss gender issues? Yes, it did" in text
     paragraphs = [p.text for p in Document(built / "session_report.docx").paragraphs]
     assert "Estimated participants online: 24" in paragraphs
     assert any(p.startswith("How gender issues were discussed: ") for p in paragraphs)
