@@ -32,8 +32,9 @@ from outcomes.session import read_session
 
 if TYPE_CHECKING:
     from outcomes.readahead import RenderingAhead, Taken
+    from outcomes.render.accessibility import AccessibilityCheck
 
-FORMATS = ("pdf", "docx", "html")
+FORMATS = ("pdf", "docx", "html", "txt")
 DEFAULT_FORMATS = ("pdf", "docx")
 
 
@@ -83,6 +84,7 @@ class Rendered:
     staged: Path
     seconds: float
     refused: list[str] = field(default_factory=list)
+    accessibility: AccessibilityCheck | None = None
 
 
 @cache
@@ -241,8 +243,10 @@ def docx_settings(p: Plan, doc_type: str, templates: TemplateSet) -> dict[str, A
 
 def render(p: Plan, doc_type: str, fmt: str, templates: TemplateSet) -> Rendered:
     """Render one document in one format to a staged file in the output folder."""
+    from outcomes.render.accessibility import check_docx, check_pdf
     from outcomes.render.docx import write_docx
     from outcomes.render.pdf import write_pdf
+    from outcomes.render.text import write_text
 
     started = time.perf_counter()
     p.out_dir.mkdir(parents=True, exist_ok=True)
@@ -251,7 +255,11 @@ def render(p: Plan, doc_type: str, fmt: str, templates: TemplateSet) -> Rendered
     staged = staging.path(name)
     session = p.report.session
     refused: list[str] = []
+    checked = None
     try:
+        if fmt == "txt":
+            write_text(p.report, doc_type, staged, templates)
+            return Rendered(name, staged, time.perf_counter() - started)
         html = render_html(p.report, doc_type, "docx" if fmt == "docx" else fmt, templates)
         if fmt == "html":
             staged.write_text(html, encoding="utf-8")
@@ -266,14 +274,16 @@ def render(p: Plan, doc_type: str, fmt: str, templates: TemplateSet) -> Rendered
                 lang=session.language,
                 created=session.date,
             )
+            checked = check_pdf(staged)  # here, in the renderer, while the file is still in cache
         elif fmt == "docx":
             write_docx(html, staged, created=session.date, **docx_settings(p, doc_type, templates))
+            checked = check_docx(staged)
         else:
             raise OutcomesError(f"unknown format '{fmt}'; use {', '.join(FORMATS)}")
     except BaseException:
         staging.discard()
         raise
-    return Rendered(name, staged, time.perf_counter() - started, refused)
+    return Rendered(name, staged, time.perf_counter() - started, refused, checked)
 
 
 def finish(p: Plan, rendered: list[Rendered]) -> BuildResult:
@@ -282,6 +292,8 @@ def finish(p: Plan, rendered: list[Rendered]) -> BuildResult:
     staging.pending = [(r.staged, p.out_dir / r.name) for r in rendered]
     warnings = [str(w) for w in p.inputs.problems.warnings]
     warnings += [f"{r.name}: refused to fetch {url}" for r in rendered for url in r.refused]
+    checks = {r.name: r.accessibility for r in rendered if r.accessibility is not None}
+    warnings += [f"{name}: {finding}" for name, check in checks.items() for finding in check.findings]
     if p.report.executive_summary.draft:
         warnings.append("executive summary is a draft assembled from the themes; revise it")
     try:
@@ -296,6 +308,7 @@ def finish(p: Plan, rendered: list[Rendered]) -> BuildResult:
             "formats": list(p.formats),
             "draft_summary": p.report.executive_summary.draft,
             "warnings": warnings,
+            "accessibility": {name: check.model_dump() for name, check in sorted(checks.items())},
             "timings": {
                 **{k: round(v, 4) for k, v in p.timings.items()},
                 **{r.name: round(r.seconds, 4) for r in rendered},

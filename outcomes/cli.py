@@ -30,7 +30,7 @@ app.command(templates_app)
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-FORMAT_CHOICES = ("pdf", "docx", "html")
+FORMAT_CHOICES = ("pdf", "docx", "html", "txt")
 
 
 def _quiet_prefect(debug: bool) -> None:
@@ -86,7 +86,9 @@ def build(
     all: Annotated[Path | None, Parameter(name="--all", help="build every session folder in INPUTS")] = None,
     out_dir: Annotated[Path, Parameter(name="--out")] = Path("outputs"),
     doc: Annotated[list[str] | None, Parameter(name="--doc", help="document type (repeatable)")] = None,
-    format: Annotated[str, Parameter(name="--format", help="comma-separated: pdf,docx,html")] = "pdf,docx",
+    format: Annotated[
+        str, Parameter(name="--format", help="comma-separated: pdf,docx,html,txt")
+    ] = "pdf,docx",
     templates: Annotated[
         Path | None, Parameter(help="editor's template folder layered over the built-in set")
     ] = None,
@@ -98,7 +100,7 @@ def build(
     formats = [f.strip() for f in format.split(",") if f.strip()]
     for f in formats:
         if f not in FORMAT_CHOICES:
-            raise UsageError(f"--format {f}: use pdf, docx, html")
+            raise UsageError(f"--format {f}: use {', '.join(FORMAT_CHOICES)}")
     if templates is not None and not templates.is_dir():
         raise UsageError(f"--templates {templates}: not a folder")
     _quiet_prefect(debug)

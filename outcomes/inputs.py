@@ -120,6 +120,9 @@ def read_inputs(folder: Path) -> SessionInputs:
     worksheet = folder / WORKSHEET_FILE
     if worksheet.is_file() and not _outside(worksheet, folder, problems):
         inputs.worksheet = read_worksheet(worksheet, WORKSHEET_FILE, problems)
+    from outcomes.scaffold import warn_leftovers
+
+    warn_leftovers(inputs)  # what `outcomes init` wrote is an example, not a report
     if session is not None and not inputs.notes and inputs.worksheet is None and not problems.errors:
         problems.error(
             Location(str(folder / NOTES_DIR)),

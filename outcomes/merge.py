@@ -25,6 +25,7 @@ from outcomes.model import (
     ExecutiveSummary,
     GroupCount,
     Note,
+    NoteMeta,
     Paragraph,
     Person,
     Poll,
@@ -194,12 +195,23 @@ def merge(
         actions=actions,
         conclusion=conclusion,
         polls=[q for poll in polls for q in poll.questions],
-        rapporteurs=[n.meta for n in sorted(notes, key=lambda n: n.path)],
+        rapporteurs=_rapporteurs(notes, people),
     )
     report.executive_summary = _summary(notes, report, problems)
     report.action_line_table = action_line_table(report.themes)
     report.speakers = speaker_stats(people)
     return report
+
+
+def _rapporteurs(notes: list[Note], people: list[Person]) -> list[NoteMeta]:
+    """The notes' rapporteurs (those that name one), then session.yaml's, each name once."""
+    named = [n.meta for n in sorted(notes, key=lambda n: n.path) if n.meta.rapporteur]
+    seen = {m.rapporteur.casefold() for m in named if m.rapporteur}
+    for person in people:
+        if person.role is Role.RAPPORTEUR and person.name.casefold() not in seen:
+            seen.add(person.name.casefold())
+            named.append(NoteMeta(rapporteur=person.name))
+    return named
 
 
 def _summary(notes: list[Note], report: Report, problems: Problems) -> ExecutiveSummary:

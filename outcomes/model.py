@@ -58,6 +58,17 @@ class Person(Model):
 Language = Literal["en", "fr", "es", "ar", "zh", "ru"]
 
 
+class Participation(Model):
+    """What the IGF session report form asks about attendance: estimates, as the organisers give them."""
+
+    onsite: int | None = None
+    online: int | None = None
+    women_onsite: int | None = None
+    women_online: int | None = None
+    gender_discussed: bool | None = None
+    gender_discussion: str = ""
+
+
 class SessionMeta(Model):
     """session.yaml, validated."""
 
@@ -75,6 +86,7 @@ class SessionMeta(Model):
     sdgs: list[int] = Field(default_factory=list)
     policy_questions: list[str] = Field(default_factory=list)
     people: list[Person] = Field(default_factory=list)
+    participation: Participation | None = None
 
 
 class Channel(str, Enum):

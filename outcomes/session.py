@@ -11,7 +11,7 @@ import yaml
 
 from outcomes import catalog
 from outcomes.errors import Location, Problems
-from outcomes.model import Person, Role, SessionMeta
+from outcomes.model import Participation, Person, Role, SessionMeta
 
 SESSION_FILE = "session.yaml"
 MAX_SESSION_BYTES = 256 * 1024
@@ -255,6 +255,8 @@ def _check_field(key: str, value: Any, where: Location, problems: Problems, path
         return [q for q in out if q]
     if key == "people":
         return _check_people(value, where, problems, path)
+    if key == "participation":
+        return _check_participation(value, where, problems, path)
     return value
 
 
@@ -323,3 +325,60 @@ def _check_people(value: Any, where: Location, problems: Problems, path: Path) -
                 setattr(person, key, _text(entry[key]))
         people.append(person)
     return people
+
+
+MAX_PARTICIPANTS = 1_000_000
+"""Largest estimate accepted (the IGF's biggest sessions have a few thousand participants)."""
+PARTICIPATION_COUNTS = ("onsite", "online", "women_onsite", "women_online")
+PARTICIPATION_KEYS = (*PARTICIPATION_COUNTS, "gender_discussed", "gender_discussion")
+
+
+def _check_participation(value: Any, where: Location, problems: Problems, path: Path) -> Participation | None:
+    """The optional participation block: whole-number estimates, women at most the total, yes/no."""
+    if not isinstance(value, dict):
+        problems.error(where, f"'participation' must be a mapping of {', '.join(PARTICIPATION_KEYS)}")
+        return None
+    lines = value.pop("__lines__", {})
+    value.pop("__line__", None)
+
+    def at(key: str) -> Location:
+        return Location(str(path), lines.get(key, where.line))
+
+    fields: dict[str, Any] = {}
+    for key, item in value.items():
+        if key not in PARTICIPATION_KEYS:
+            problems.warn(
+                at(key),
+                f"unknown key '{key}' in participation is ignored (known: {', '.join(PARTICIPATION_KEYS)})",
+            )
+        elif item is None or item == "":
+            continue  # left blank, as the scaffold writes it
+        elif key in PARTICIPATION_COUNTS:
+            if isinstance(item, int) and not isinstance(item, bool) and 0 <= item <= MAX_PARTICIPANTS:
+                fields[key] = item
+            else:
+                problems.error(
+                    at(key),
+                    f"participation '{key}' must be a whole number of people (such as 40), not '{item}'",
+                )
+        elif key == "gender_discussed":
+            if isinstance(item, bool):
+                fields[key] = item
+            else:
+                problems.error(at(key), f"participation 'gender_discussed' must be yes or no, not '{item}'")
+        else:
+            text = _text(item)
+            if text is None:
+                problems.error(at(key), "participation 'gender_discussion' must be text")
+            else:
+                fields[key] = text
+    for women, total in (("women_onsite", "onsite"), ("women_online", "online")):
+        if women in fields and total in fields and fields[women] > fields[total]:
+            problems.error(
+                at(women),
+                f"participation '{women}' ({fields[women]}) is more than '{total}' ({fields[total]})",
+            )
+            fields.pop(women)
+    if fields.get("gender_discussion") and "gender_discussed" not in fields:
+        fields["gender_discussed"] = True
+    return Participation(**fields) if fields else None

@@ -108,6 +108,11 @@ def test_report_json_traces_every_item(built):
     assert set(record["inputs"]) >= {"session.yaml", "notes/01-session-report.txt", "worksheet.xlsx"}
     assert set(record["tools"]) == {"igf-outcomes", "python", "prefect", "weasyprint", "pandoc"}
     assert "session_report.pdf" in record["timings"]
+    # The renderer checked each file it wrote: PDF/UA on the PDF, Word's checks on the DOCX.
+    for name in ("session_report.pdf", "session_report.docx"):
+        assert record["accessibility"][name]["errors"] == 0, record["accessibility"][name]
+    assert [r["rapporteur"] for r in report["rapporteurs"]] == ["Snead David"]
+    assert report["session"]["participation"]["onsite"] == 38
 
 
 def test_seed_002_session_report_as_the_only_note_round_trips(tmp_path):

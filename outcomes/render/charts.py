@@ -15,6 +15,7 @@ from functools import cache, lru_cache
 from html import escape
 
 from markupsafe import Markup
+from markupsafe import escape as markup_escape
 
 from outcomes.model import PollQuestion
 
@@ -43,15 +44,20 @@ def svg_family(text: str) -> str:
     return "Noto Sans"
 
 
-def svg_chart(question: PollQuestion) -> str:
-    """A horizontal bar chart of a choice question, as inline SVG."""
+def svg_chart(question: PollQuestion, alt: str = "") -> str:
+    """A horizontal bar chart of a choice question, as inline SVG; ``alt`` is its text alternative.
+
+    WeasyPrint gives the PDF's /Figure the SVG's <title> as /Alt, which screen readers read.
+    """
     options = question.options
     top = max((o.votes for o in options), default=0) or 1
     height = ROW * len(options) + 10
     bar_w = WIDTH - LABEL_W - 50
+    described = markup_escape(alt or question.question)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'role="img" aria-label="{escape(question.question)}" font-family="Noto Sans" style="direction: ltr">'
+        f'role="img" aria-label="{described}" font-family="Noto Sans" style="direction: ltr">'
+        f"<title>{described}</title>"
     ]
     for i, option in enumerate(options):
         y = 5 + i * ROW
@@ -165,14 +171,16 @@ def _truetype(path: str, index: int, size: int):
     return ImageFont.truetype(path, size, index=index)
 
 
-def chart_markup(question: PollQuestion, target: str) -> Markup:
-    """The chart for a template: inline SVG, or an embedded PNG for Word."""
+def chart_markup(question: PollQuestion, target: str, alt: str = "") -> Markup:
+    """The chart for a template: inline SVG, or an embedded PNG for Word; ``alt`` describes it.
+
+    ``alt`` may be Markup from the template (escaped once, and not again); it defaults to the question.
+    """
     if not question.options:
         return Markup("")
+    described = markup_escape(alt or question.question)
     if target == "docx":
         data = base64.b64encode(png_chart(question)).decode("ascii")
-        alt = escape(question.question)
-        return Markup(
-            f'<p class="chart"><img src="data:image/png;base64,{data}" alt="{alt}" style="width:15cm"></p>'
-        )
-    return Markup(f'<div class="chart">{svg_chart(question)}</div>')
+        image = f'<img src="data:image/png;base64,{data}" alt="{described}" style="width:15cm">'
+        return Markup(f'<p class="chart">{image}</p>')
+    return Markup(f'<div class="chart">{svg_chart(question, alt)}</div>')

@@ -20,7 +20,17 @@ from rapidfuzz import fuzz
 
 from outcomes.catalog import normalize
 from outcomes.errors import TemplateError
-from outcomes.model import Action, Paragraph, Report, SessionMeta, Source, Takeaway, Theme
+from outcomes.model import (
+    Action,
+    Paragraph,
+    Participation,
+    Report,
+    Role,
+    SessionMeta,
+    Source,
+    Takeaway,
+    Theme,
+)
 
 
 class _Model(BaseModel):
@@ -64,6 +74,93 @@ def cover_facts(session: SessionMeta, labels: dict[str, str]) -> list[Fact]:
             Fact(label=labels["format"], value=", ".join(x for x in (session.format, duration) if x))
         )
     return facts
+
+
+# The order people are listed in: who ran the session first, then who spoke, then who wrote it up.
+ROLE_ORDER: tuple[Role, ...] = (
+    Role.ORGANIZER,
+    Role.MODERATOR,
+    Role.ONLINE_MODERATOR,
+    Role.SPEAKER,
+    Role.RAPPORTEUR,
+)
+
+
+class PersonRow(_Model):
+    """One person of the session, with every role they had (label keys ``role_<role>``)."""
+
+    name: str
+    roles: list[Role] = Field(default_factory=list)
+    affiliation: str = ""
+    stakeholder: str = ""
+    region: str = ""
+
+    @property
+    def role_keys(self) -> list[str]:
+        return [f"role_{r.value}" for r in self.roles]
+
+
+def people_rows(report: Report, roles: tuple[Role, ...] = ROLE_ORDER) -> list[PersonRow]:
+    """Everyone named in session.yaml, the worksheet or a note's metadata, once per name, by role."""
+    rows: dict[str, dict] = {}
+    named = [(p.name, p.role, p.affiliation, p.stakeholder, p.region) for p in report.session.people]
+    named += [(m.rapporteur, Role.RAPPORTEUR, None, None, None) for m in report.rapporteurs if m.rapporteur]
+    for name, role, affiliation, stakeholder, region in named:
+        row = rows.setdefault(
+            " ".join(name.casefold().split()),
+            {"name": name, "roles": [], "affiliation": "", "stakeholder": "", "region": ""},
+        )
+        if role not in row["roles"]:
+            row["roles"].append(role)
+        # The first entry that gives a value wins: session.yaml lists a person once per role.
+        for key, value in (("affiliation", affiliation), ("stakeholder", stakeholder), ("region", region)):
+            row[key] = row[key] or (value or "")
+    people = []
+    for row in rows.values():
+        kept = [r for r in ROLE_ORDER if r in row["roles"] and r in roles]
+        if kept:
+            people.append(PersonRow(**{**row, "roles": kept}))
+    return sorted(people, key=lambda p: ROLE_ORDER.index(p.roles[0]))
+
+
+def participation_facts(participation: Participation | None, labels: dict[str, str]) -> list[Fact]:
+    """The participation block as the IGF session report form asks it, in the document's language."""
+    if participation is None:
+        return []
+    p = participation
+    facts: list[Fact] = []
+    for key, value in (("participants_onsite", p.onsite), ("participants_online", p.online)):
+        if value is not None:
+            facts.append(Fact(label=labels[key], value=str(value)))
+    if p.onsite is not None and p.online is not None:
+        facts.append(Fact(label=labels["participants_total"], value=str(p.onsite + p.online)))
+    for key, value in (("women_onsite", p.women_onsite), ("women_online", p.women_online)):
+        if value is not None:
+            facts.append(Fact(label=labels[key], value=str(value)))
+    if p.gender_discussed is not None:
+        answer = labels["answer_yes"] if p.gender_discussed else labels["answer_no"]
+        facts.append(Fact(label=labels["gender_discussed"], value=answer))
+    if p.gender_discussion:
+        facts.append(Fact(label=labels["gender_discussion"], value=p.gender_discussion))
+    return facts
+
+
+class SessionReport(_Model):
+    kind: Literal["session_report"] = "session_report"
+    people: list[PersonRow] = Field(default_factory=list)
+    participation: list[Fact] = Field(default_factory=list)
+
+
+def session_report(report: Report, labels: dict[str, str]) -> SessionReport:
+    """The people of the session by name and the participation estimates."""
+    return SessionReport(
+        people=people_rows(report),
+        participation=participation_facts(report.session.participation, labels),
+    )
+
+
+# The briefing paper and the recommendations name those who spoke, not who organised or wrote up.
+SPEAKING_ROLES = (Role.MODERATOR, Role.ONLINE_MODERATOR, Role.SPEAKER)
 
 
 # --- short report -------------------------------------------------------------------------------
@@ -127,6 +224,7 @@ class BriefingPaper(_Model):
     solutions: list[Solution] = Field(default_factory=list)
     recommendations: list[Action] = Field(default_factory=list)
     by_actor: list[ActorActions] = Field(default_factory=list)
+    people: list[PersonRow] = Field(default_factory=list)
 
     @property
     def has_adopters(self) -> bool:
@@ -182,6 +280,7 @@ def briefing_paper(report: Report, labels: dict[str, str]) -> BriefingPaper:
         solutions=[split_adopters(t, labels.get("who_should_adopt", "")) for t in report.themes],
         recommendations=report.actions,
         by_actor=[ActorActions(actor=names[k], numbers=numbers[k]) for k in names],
+        people=people_rows(report, SPEAKING_ROLES),
     )
 
 
@@ -271,6 +370,7 @@ class RecommendationsReport(_Model):
     sections: list[PlannedSection] = Field(default_factory=list)
     unplaced: list[Theme] = Field(default_factory=list)
     recommendations: list[Action] = Field(default_factory=list)
+    people: list[PersonRow] = Field(default_factory=list)
 
 
 def section_for(title: str, labels: list[dict[str, str]]) -> SectionKey | None:
@@ -298,16 +398,19 @@ def recommendations(report: Report, labels: dict[str, str], english: dict[str, s
         sections=[PlannedSection(key=k, label_key=f"rec_{k}", themes=placed[k]) for k in PLANNED_SECTIONS],
         unplaced=unplaced,
         recommendations=report.actions,
+        people=people_rows(report, SPEAKING_ROLES),
     )
 
 
-DocumentData = ShortReport | BriefingPaper | RecommendationsReport | None
+DocumentData = SessionReport | ShortReport | BriefingPaper | RecommendationsReport | None
 
 
 def document_data(
     report: Report, doc_type: str, labels: dict[str, str], english: dict[str, str]
 ) -> DocumentData:
-    """The extra context one document type needs (None for the session report)."""
+    """The extra context one document type needs."""
+    if doc_type == "session_report":
+        return session_report(report, labels)
     if doc_type == "short_report":
         return short_report(report)
     if doc_type == "briefing_paper":

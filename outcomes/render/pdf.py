@@ -261,6 +261,7 @@ def write_pdf(
         # CPU time (bench/README.md). Without one the same inputs still give the same bytes.
         document.write_pdf(
             target,
+            finisher=scope_table_headers,
             pdf_variant="pdf/ua-1",
             pdf_tags=True,
             uncompressed_pdf=False,
@@ -268,3 +269,33 @@ def write_pdf(
     except (OSError, ValueError, RuntimeError, AssertionError) as exc:
         raise RenderError(f"WeasyPrint failed: {exc}") from exc
     return confined.refused
+
+
+def scope_table_headers(_document, pdf) -> None:
+    """Give every /TH structure element a /Scope, so screen readers tie headers to their cells.
+
+    WeasyPrint links each /TD to its headers (/Headers) but leaves /Scope off the /TH cells, which
+    PDF/UA checkers then report as unassociated. A header cell of a header row (in /THead, or a row of
+    header cells only) is a column header; a header cell beside data cells heads its row. Runs as
+    WeasyPrint's finisher, on the objects about to be written, so the PDF is written once.
+    """
+    import pydyf
+
+    elements = {
+        obj.reference: obj
+        for obj in pdf.objects
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/StructElem"
+    }
+    for element in elements.values():
+        if element.get("S") != "/TH":
+            continue
+        row = elements.get(element.get("P"))
+        group = elements.get(row.get("P")) if row is not None else None
+        cells = [elements.get(kid) for kid in row.get("K", ())] if row is not None else []
+        header_row = (group is not None and group.get("S") == "/THead") or all(
+            cell is not None and cell.get("S") == "/TH" for cell in cells
+        )
+        attributes = element.get("A")
+        if not isinstance(attributes, pydyf.Dictionary):
+            attributes = element["A"] = pydyf.Dictionary({"O": "/Table"})
+        attributes["Scope"] = "/Column" if header_row else "/Row"
