@@ -62,9 +62,12 @@ from typing import Literal
 import openpyxl
 from charset_normalizer import from_bytes
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.escape import unescape
 
-from outcomes.errors import Location, Problems
+from outcomes.errors import Location, Problem, Problems
+from outcomes.ingest.privacy import EMAIL, Scrubber, personal_kinds
 from outcomes.model import Poll, PollOption, PollQuestion, Source
+from outcomes.text import clean_text, first_illegal
 
 Layout = Literal["zoom", "google_forms", "microsoft_forms", "counted"]
 
@@ -80,13 +83,22 @@ HEADER_SCAN_ROWS = 50
 """The header row must be among the first this many non-blank rows."""
 MAX_CHOICE_OPTIONS = 12
 MAX_OPTION_CHARS = 200
+MAX_VOTES = 1_000_000
+"""Most votes one option can have; more is a located error (no session has a million voters)."""
+MAX_QUESTIONS = 100
+"""Questions of one poll file shown; the rest are left out with a warning."""
+MAX_OPTIONS_SHOWN = 20
+"""Options of one question shown, the most voted; the rest are summed up in one "N more options" row."""
+MAX_QUOTES = 200
+"""Answers to one open question kept as quotes, in file order; the rest are left out with a warning."""
+MAX_QUOTE_CHARS = 3000
+MAX_QUESTION_CHARS = 500
+MAX_LABEL_CHARS = 300
+"""Longest quote, question and option label shown; longer ones are cut, with a warning."""
 DETECT_SAMPLE_CHARS = 50_000
 """clevercsv looks at this much text; its cost grows with the sample."""
 DELIMITERS = (",", ";", "\t")
 """The separators poll exports use."""
-
-EMAIL_REMOVED = "[e-mail removed]"
-NAME_REMOVED = "[name removed]"
 
 LAYOUT_NAMES: dict[str, str] = {
     "zoom": "Zoom poll report",
@@ -112,9 +124,10 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
 )
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-_EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+")
 _ZOOM_ROW_NUMBER = re.compile(r"\d+")
 _VOTES = re.compile(r"\d+(?:\.0*)?")
+_NEGATIVE = re.compile(r"[-−]\s*\d+(?:[.,]\d+)?")
+_DECIMAL = re.compile(r"\d*[.,]\d+")
 
 
 def _fold(text: str) -> str:
@@ -148,23 +161,6 @@ _VOTES_HEADERS = _folded("votes|vote|count|votos|voix|stimmen|голоса")
 _SCORE_HEADERS = _folded("score|puntuación|note|pontuação|punteggio|punkte|punkten")
 _MS_QUIZ_HEADERS = _folded("total points|quiz feedback|grade posted time")
 _MS_QUIZ_PREFIXES = ("points - ", "feedback - ")
-_NAME_QUESTIONS = _folded(
-    "name|your name|full name|first name|last name|surname|family name|given name|"
-    "first and last name|name and surname|what is your name|whats your name|what's your name|"
-    "participant name|respondent name|nombre|nombre completo|nombre y apellido|"
-    "nombre y apellidos|su nombre|tu nombre|apellido|apellidos|nom|nom complet|votre nom|"
-    "prénom|nom et prénom|prénom et nom|nome|nome completo|seu nome|sobrenome|vorname|nachname|"
-    "ihr name|имя|фамилия|фио|ваше имя|名前|氏名|お名前|姓名|你的名字|您的姓名|이름|성명|الاسم|اسمك"
-)
-_EMAIL_QUESTIONS = _folded(
-    "email|e-mail|email address|e-mail address|your email|your e-mail|your email address|"
-    "your e-mail address|username|correo|correo electrónico|dirección de correo electrónico|"
-    "su correo electrónico|courriel|adresse e-mail|adresse email|adresse courriel|"
-    "votre adresse e-mail|e-mail-adresse|email-adresse|endereço de e-mail|endereço de email|"
-    "indirizzo email|indirizzo e-mail|メールアドレス|电子邮件地址|電子郵件地址|邮箱|адрес электронной почты|"
-    "электронная почта|이메일|이메일 주소|البريد الإلكتروني"
-)
-_QUESTION_NOISE = re.compile(r"\([^)]*\)|[*:?¿¡!.]")
 
 
 def _has_word(folded: str, words: frozenset[str]) -> bool:
@@ -176,16 +172,6 @@ def _clean(text: str) -> str:
     return " ".join(text.replace("\ufeff", "").split())
 
 
-def _personal_kind(question: str) -> Literal["name", "email"] | None:
-    """Say whether a question column asks for the respondent's name or e-mail address."""
-    bare = " ".join(_QUESTION_NOISE.sub(" ", _fold(question)).split())
-    if bare in _NAME_QUESTIONS:
-        return "name"
-    if bare in _EMAIL_QUESTIONS:
-        return "email"
-    return None
-
-
 # --- tables -----------------------------------------------------------------------------------------------
 
 
@@ -194,6 +180,19 @@ class _Row:
     number: int
     """The line where a CSV record starts, or a worksheet row."""
     cells: list[str]
+    illegal: tuple[int, str, int] | None = None
+    """Set when characters XML cannot hold were removed: the first cell, its character, how many cells."""
+
+
+def _row(number: int, cells: list[str]) -> _Row:
+    """A row, with the characters no document can hold removed from its cells (and noted)."""
+    illegal: tuple[int, str, int] | None = None
+    for col, cell in enumerate(cells):
+        char = first_illegal(cell)
+        if char is not None:
+            cells[col] = clean_text(cell)[0]
+            illegal = (illegal[0], illegal[1], illegal[2] + 1) if illegal else (col, char, 1)
+    return _Row(number, cells, illegal)
 
 
 @dataclass
@@ -313,34 +312,144 @@ def read_poll(path: Path, rel: str, problems: Problems) -> Poll | None:
         return None
 
     layout, parts = found
-    scrub = _Scrubber()
-    questions: list[PollQuestion] = []
+    # Problems quote the file's text, so they wait until every respondent's name is known and are
+    # reported scrubbed; so are questions, options and quotes (names may come after the text they are in).
+    local = Problems()
+    for table, _ in parts:
+        _warn_illegal(table, local)
+    scrub = Scrubber()
+    counted: list[tuple[_Table, _Counted]] = []
+    asked: list[tuple[_Table, _Answers, Callable[[list[str]], list[list[str]]]]] = []
     for table, header in parts:
         if layout == "counted":
-            questions.extend(_parse_counted(table, header, problems, scrub))
+            counted.extend((table, entry) for entry in _parse_counted(table, header, local, scrub))
             continue
         if layout == "zoom":
-            collected = _parse_zoom(table, header, problems, scrub)
+            collected = _parse_zoom(table, header, local, scrub)
             split = _split_semicolons
         elif layout == "google_forms":
-            collected = _parse_columns(table, header, _google_meta(table.rows[header].cells), problems, scrub)
+            collected = _parse_columns(table, header, _google_meta(table.rows[header].cells), local, scrub)
             split = _split_google
         else:
             meta, names = _microsoft_meta(table.rows[header].cells)
-            collected = _parse_columns(table, header, meta, problems, scrub, name_columns=names)
+            collected = _parse_columns(table, header, meta, local, scrub, name_columns=names)
             split = _split_semicolons
-        for answers in collected:
-            question = _build_question(answers, split, scrub, table, problems)
-            if question is not None:
-                questions.append(question)
+        asked.extend((table, entry, split) for entry in _without_personal(collected, table, local, scrub))
 
-    if not questions:
+    questions: list[tuple[_Table, PollQuestion]] = []
+    for table, entry in counted:
+        questions.append((table, _counted_question(entry, scrub)))
+    for table, entry, split in asked:
+        question = _build_question(entry, split, scrub, table, local)
+        if question is not None:
+            questions.append((table, question))
+    if len(questions) > MAX_QUESTIONS:
+        table, first = questions[MAX_QUESTIONS]
+        local.warn(
+            _where(table, first.sources[0]),
+            f"This poll has {len(questions):,} questions; only the first {MAX_QUESTIONS} are shown, "
+            "from this one on they are left out.",
+        )
+        questions = questions[:MAX_QUESTIONS]
+    shown = [_bounded(question, table, local) for table, question in questions]
+
+    if not shown:
         table, header = parts[0]
-        problems.warn(
+        local.warn(
             table.loc(table.rows[header].number),
             f"This {LAYOUT_NAMES[layout]} has a header row but no answers; it adds nothing to the documents.",
         )
-    return Poll(path=rel, layout=layout, questions=questions)
+    problems.extend([Problem(p.location, scrub(p.message), p.severity) for p in local.items])
+    return Poll(path=rel, layout=layout, questions=shown)
+
+
+def _warn_illegal(table: _Table, problems: Problems) -> None:
+    """Say, once per table, that characters no document can hold were removed from its cells."""
+    dirty = [row for row in table.rows if row.illegal is not None]
+    if not dirty:
+        return
+    col, char, _ = dirty[0].illegal
+    cells = sum(row.illegal[2] for row in dirty)
+    others = f" (and in {cells - 1:,} other cell(s) of this file)" if cells > 1 else ""
+    problems.warn(
+        table.loc(dirty[0].number, col),
+        f"Control characters (such as {char}) that no document can hold were removed here{others}.",
+    )
+
+
+def _without_personal(
+    collected: list[_Answers], table: _Table, problems: Problems, scrub: Scrubber
+) -> list[_Answers]:
+    """Leave out the questions that ask for the respondent's own details, learning names from them."""
+    kept = []
+    for entry in collected:
+        kinds = personal_kinds(entry.question)
+        if not kinds:
+            kept.append(entry)
+            continue
+        if "name" in kinds:
+            for answer in entry.answers:
+                scrub.add_name(answer)
+        problems.warn(
+            _where(table, entry.sources[0]),
+            f"The question '{entry.question}' asks for {_details(kinds)}; its answers are left out of "
+            "the documents.",
+        )
+    return kept
+
+
+_DETAILS = {
+    "name": "respondents' names",
+    "email": "e-mail addresses",
+    "phone": "phone numbers or contact details",
+    "organisation": "respondents' organisations",
+}
+
+
+def _details(kinds: frozenset[str]) -> str:
+    return " and ".join(_DETAILS[kind] for kind in _DETAILS if kind in kinds)
+
+
+def _bounded(question: PollQuestion, table: _Table, problems: Problems) -> PollQuestion:
+    """The question with its options, quotes and texts cut to what a document can show."""
+    where = _where(table, question.sources[0])
+    cut: list[str] = []
+
+    def short(text: str, limit: int, what: str) -> str:
+        if len(text) <= limit:
+            return text
+        if what not in cut:
+            cut.append(what)
+        return text[: limit - 1].rstrip() + "…"
+
+    title = short(question.question, MAX_QUESTION_CHARS, "the question")
+    options = question.options
+    if len(options) > MAX_OPTIONS_SHOWN:
+        rest = options[MAX_OPTIONS_SHOWN:]
+        problems.warn(
+            where,
+            f"This question has {len(options):,} options; the {MAX_OPTIONS_SHOWN} with the most votes are "
+            f"shown and the other {len(rest):,} are summed up in one row.",
+        )
+        more = PollOption(
+            label=f"{len(rest):,} more options", votes=sum(o.votes for o in rest), others=len(rest)
+        )
+        options = [*options[:MAX_OPTIONS_SHOWN], more]
+    options = [
+        o.model_copy(update={"label": short(o.label, MAX_LABEL_CHARS, "option labels")}) for o in options
+    ]
+    quotes = question.quotes
+    if len(quotes) > MAX_QUOTES:
+        problems.warn(
+            where,
+            f"This question has {len(quotes):,} answers; the first {MAX_QUOTES} are quoted and the other "
+            f"{len(quotes) - MAX_QUOTES:,} are left out.",
+        )
+        quotes = quotes[:MAX_QUOTES]
+    quotes = [short(q, MAX_QUOTE_CHARS, "answers") for q in quotes]
+    if cut:
+        problems.warn(where, f"Some texts of this question were too long and were cut: {', '.join(cut)}.")
+    return question.model_copy(update={"question": title, "options": options, "quotes": quotes})
 
 
 def _read_csv(path: Path, rel: str, problems: Problems) -> _Found | None:
@@ -509,7 +618,7 @@ def _csv_rows(
             return rows, (start, _too_many_rows())
         if len(cells) > MAX_COLUMNS:
             return rows, (start, _too_many_columns(len(cells)))
-        rows.append(_Row(start, cells))
+        rows.append(_row(start, cells))
     return rows, None
 
 
@@ -607,7 +716,7 @@ def _read_workbook(path: Path, rel: str, problems: Problems) -> _Found | None:
                         if len(cells) > MAX_COLUMNS:
                             problems.error(table.loc(number), _too_many_columns(len(cells)))
                             return None
-                        table.rows.append(_Row(number, cells))
+                        table.rows.append(_row(number, cells))
                     tables.append(table)
             finally:
                 book.close()
@@ -650,6 +759,9 @@ def _cell_text(value: object) -> str:
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
+    if isinstance(value, str):
+        # Excel writes control characters as _x0001_; they come back, and are then removed with a warning.
+        return unescape(value)
     return str(value)
 
 
@@ -665,7 +777,7 @@ class _Answers:
     answers: list[str] = field(default_factory=list)
 
 
-def _parse_zoom(table: _Table, header: int, problems: Problems, scrub: _Scrubber) -> list[_Answers]:
+def _parse_zoom(table: _Table, header: int, problems: Problems, scrub: Scrubber) -> list[_Answers]:
     """Collect answers by question text from a Zoom report (question in the rows or in the header)."""
     collected: dict[str, _Answers] = {}
     columns: list[str] | None = None  # the questions of the current block, when its header names them
@@ -729,7 +841,7 @@ def _google_meta(header: list[str]) -> set[int]:
     folded = [_fold(c) for c in header]
     meta = {0}
     for col in (1, 2):
-        if col < len(folded) and (_personal_kind(folded[col]) == "email" or folded[col] in _SCORE_HEADERS):
+        if col < len(folded) and (personal_kinds(folded[col]) == {"email"} or folded[col] in _SCORE_HEADERS):
             meta.add(col)
     return meta
 
@@ -751,26 +863,15 @@ def _parse_columns(
     header: int,
     meta: set[int],
     problems: Problems,
-    scrub: _Scrubber,
+    scrub: Scrubber,
     name_columns: frozenset[int] | set[int] = frozenset(),
 ) -> list[_Answers]:
     """Collect answers from a one-row-per-response export (Google Forms, Microsoft Forms)."""
     head = table.rows[header]
     questions: dict[int, _Answers] = {}
-    personal: dict[int, str] = {}
     for col, title in enumerate(head.cells):
         text = _clean(title)
         if col in meta or not text:
-            continue
-        kind = _personal_kind(text)
-        if kind is not None:
-            personal[col] = kind
-            what = "respondents' names" if kind == "name" else "e-mail addresses"
-            problems.warn(
-                table.loc(head.number, col),
-                f"The question '{_EMAIL.sub(EMAIL_REMOVED, text)}' asks for {what}; its answers are left out "
-                "of the documents.",
-            )
             continue
         questions[col] = _Answers(text, [table.source(head.number)])
 
@@ -781,9 +882,9 @@ def _parse_columns(
                 questions[col].answers.append(value)
             elif not value.strip():
                 continue
-            elif col in name_columns or personal.get(col) == "name":
+            elif col in name_columns:
                 scrub.add_name(value)
-            elif col not in meta and col not in personal and col not in unlabelled:
+            elif col not in meta and col not in unlabelled:
                 unlabelled.add(col)
                 problems.warn(
                     table.loc(row.number, col),
@@ -798,9 +899,10 @@ class _Counted:
     question: str
     source: Source
     votes: Counter[str] = field(default_factory=Counter)
+    personal: frozenset[str] = frozenset()
 
 
-def _parse_counted(table: _Table, header: int, problems: Problems, scrub: _Scrubber) -> list[PollQuestion]:
+def _parse_counted(table: _Table, header: int, problems: Problems, scrub: Scrubber) -> list[_Counted]:
     """Read a Question / Option / Votes table; a blank Question cell continues the question above."""
     q_col, o_col, v_col = _counted_columns([_fold(c) for c in table.rows[header].cells]) or (0, 1, 2)
     found: dict[str, _Counted] = {}
@@ -815,7 +917,10 @@ def _parse_counted(table: _Table, header: int, problems: Problems, scrub: _Scrub
         if not (question or option or votes_text):
             continue
         if question:
-            current = found.setdefault(question, _Counted(question, table.source(row.number)))
+            current = found.get(question)
+            if current is None:
+                current = found[question] = _Counted(question, table.source(row.number))
+                current.personal = personal_kinds(question)
         if not option:
             if votes_text:
                 problems.warn(table.loc(row.number, o_col), "This row has votes but no option; skipped.")
@@ -823,50 +928,75 @@ def _parse_counted(table: _Table, header: int, problems: Problems, scrub: _Scrub
         if current is None:
             problems.warn(table.loc(row.number, q_col), "This option has no question above it; skipped.")
             continue
+        if current.personal:
+            if "name" in current.personal:
+                scrub.add_name(option)
+            continue
         votes = _votes(votes_text)
-        if votes is None:
-            problems.error(table.loc(row.number, v_col), _bad_votes(votes_text))
+        if isinstance(votes, str):
+            problems.error(table.loc(row.number, v_col), votes)
             continue
         if option in current.votes:
             problems.warn(
                 table.loc(row.number, o_col),
-                f"The option '{_EMAIL.sub(EMAIL_REMOVED, option)}' appears twice for this question; "
-                "its votes were added up.",
+                f"The option '{_shown(option)}' appears twice for this question; its votes were added up.",
             )
         current.votes[option] += votes
 
-    questions = []
+    kept = []
     for entry in found.values():
-        if not entry.votes:
-            problems.warn(_where(table, entry.source), "This question has no options; it was left out.")
-            continue
-        options = [PollOption(label=scrub(label), votes=n) for label, n in _ranked(entry.votes)]
-        questions.append(
-            PollQuestion(
-                question=scrub(entry.question),
-                kind="choice",
-                options=options,
-                respondents=sum(entry.votes.values()),
-                sources=[entry.source],
+        if entry.personal:
+            problems.warn(
+                _where(table, entry.source),
+                f"The question '{entry.question}' asks for {_details(entry.personal)}; it is left out of "
+                "the documents.",
             )
-        )
-    return questions
+        elif not entry.votes:
+            problems.warn(_where(table, entry.source), "This question has no options; it was left out.")
+        else:
+            kept.append(entry)
+    return kept
+
+
+def _counted_question(entry: _Counted, scrub: Scrubber) -> PollQuestion:
+    """A counted question, options by votes; the text scrubbed of names now that all are known."""
+    options = [PollOption(label=scrub(label), votes=n) for label, n in _ranked(entry.votes)]
+    return PollQuestion(
+        question=scrub(entry.question),
+        kind="choice",
+        options=options,
+        respondents=sum(entry.votes.values()),
+        sources=[entry.source],
+    )
 
 
 def _where(table: _Table, source: Source) -> Location:
     return table.loc(source.line or source.row or 1)
 
 
-def _votes(text: str) -> int | None:
+def _shown(text: str) -> str:
+    """A cell's text as a message quotes it: short."""
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _votes(text: str) -> int | str:
+    """The number in a votes cell, or why it is not one (a message for a located error)."""
     if not text:
         return 0
     if _VOTES.fullmatch(text):
-        return int(text.split(".")[0])
-    return None
+        digits = text.split(".")[0].lstrip("0") or "0"
+        # Compared as text first: int() refuses numbers of more than 4,300 digits.
+        if len(digits) > len(str(MAX_VOTES)) or int(digits) > MAX_VOTES:
+            return (
+                f"The votes cell holds '{_shown(text)}', more than the {MAX_VOTES:,} votes an option can "
+                "have; check the number."
+            )
+        return int(digits)
+    return _bad_votes(text)
 
 
 def _bad_votes(text: str) -> str:
-    shown = text if len(text) <= 40 else text[:40] + "…"
+    shown = _shown(text)
     if text.startswith("="):
         return (
             f"The votes cell holds the formula '{shown}'; formulas are not calculated. "
@@ -874,6 +1004,19 @@ def _bad_votes(text: str) -> str:
         )
     if text.endswith("%"):
         return f"The votes cell holds a percentage ('{shown}'); the Votes column needs the number of votes."
+    if _NEGATIVE.fullmatch(text):
+        return f"The votes cell holds '{shown}', a negative number; votes are counted from 0."
+    if _DECIMAL.fullmatch(text):
+        return f"The votes cell holds '{shown}', which is not a whole number of votes."
+    try:
+        large = abs(float(text)) > MAX_VOTES
+    except (ValueError, OverflowError):
+        large = False
+    if large:
+        return (
+            f"The votes cell holds '{shown}', more than the {MAX_VOTES:,} votes an option can have; "
+            "check the number."
+        )
     return f"The votes cell holds '{shown}', which is not a whole number of votes."
 
 
@@ -935,7 +1078,7 @@ def _ranked(counts: Counter[str]) -> list[tuple[str, int]]:
 def _build_question(
     entry: _Answers,
     split: Callable[[list[str]], list[list[str]]],
-    scrub: _Scrubber,
+    scrub: Scrubber,
     table: _Table,
     problems: Problems,
 ) -> PollQuestion | None:
@@ -948,7 +1091,7 @@ def _build_question(
     if not raw:
         problems.warn(where, f"The question '{question}' has no answers; it was left out.")
         return None
-    if sum(1 for answer in raw if _EMAIL.fullmatch(answer.removeprefix("mailto:"))) * 2 >= len(raw):
+    if sum(1 for answer in raw if EMAIL.fullmatch(answer.removeprefix("mailto:"))) * 2 >= len(raw):
         problems.warn(
             where, f"Most answers to '{question}' are e-mail addresses; it is left out of the documents."
         )
@@ -968,29 +1111,3 @@ def _build_question(
     return PollQuestion(
         question=question, kind="text", quotes=answers, respondents=len(answers), sources=entry.sources
     )
-
-
-class _Scrubber:
-    """Replace e-mail addresses and respondents' full names in text that goes into the poll."""
-
-    def __init__(self) -> None:
-        # Names by their first word, folded: only names whose first word occurs in a text are tried,
-        # so a poll with thousands of respondents does not run thousands of patterns over every answer.
-        self._by_first_word: dict[str, set[str]] = {}
-
-    def add_name(self, name: str) -> None:
-        name = _clean(name)
-        if len(name) >= 3 and not _EMAIL.fullmatch(name):
-            self._by_first_word.setdefault(name.split()[0].casefold(), set()).add(name)
-
-    def __call__(self, text: str) -> str:
-        text = _EMAIL.sub(EMAIL_REMOVED, text)
-        if not self._by_first_word:
-            return text
-        words = {word.casefold() for word in re.findall(r"[^\W_]+(?:['’.-][^\W_]+)*", text)}
-        candidates = {n for word in words for n in self._by_first_word.get(word, ())}
-        # Longest first, so "Ana María López" goes before "Ana María"; spaces match any whitespace.
-        for name in sorted(candidates, key=lambda n: (-len(n), n)):
-            pattern = r"\s+".join(re.escape(word) for word in name.split())
-            text = re.sub(rf"(?<!\w){pattern}(?!\w)", NAME_REMOVED, text, flags=re.IGNORECASE)
-        return text
