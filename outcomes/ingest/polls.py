@@ -390,8 +390,9 @@ def _without_personal(
         if "name" in kinds:
             for answer in entry.answers:
                 scrub.add_name(answer)
+        source = entry.sources[0]
         problems.warn(
-            _where(table, entry.sources[0]),
+            table.loc(source.line or source.row or 1, entry.column),
             f"The question '{entry.question}' asks for {_details(kinds)}; its answers are left out of "
             "the documents.",
         )
@@ -775,6 +776,8 @@ class _Answers:
     question: str
     sources: list[Source]
     answers: list[str] = field(default_factory=list)
+    column: int = 0
+    """The question's column, when the header row holds the questions."""
 
 
 def _parse_zoom(table: _Table, header: int, problems: Problems, scrub: Scrubber) -> list[_Answers]:
@@ -873,7 +876,7 @@ def _parse_columns(
         text = _clean(title)
         if col in meta or not text:
             continue
-        questions[col] = _Answers(text, [table.source(head.number)])
+        questions[col] = _Answers(text, [table.source(head.number)], column=col)
 
     unlabelled: set[int] = set()
     for row in table.rows[header + 1 :]:

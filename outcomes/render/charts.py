@@ -16,7 +16,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from outcomes.model import PollQuestion
+from outcomes.model import PollOption, PollQuestion
 
 BAR_COLOR = "#1f5c99"
 # WeasyPrint's SVG text takes one family and leaves the rest to fontconfig, which picks a Japanese
@@ -33,6 +33,29 @@ PNG_FONTS = ("Noto Sans", "Noto Sans CJK SC", "Noto Naskh Arabic", "DejaVu Sans"
 WIDTH = 640
 ROW = 26
 LABEL_W = 260
+MAX_BARS = 25
+"""Bars drawn at most; further options (and a "N more options" row) share one line without a bar."""
+MAX_ALT_CHARS = 300
+
+
+def _rows(question: PollQuestion) -> tuple[list[PollOption], str | None]:
+    """The options drawn as bars, and the text of the line below them that sums up the rest."""
+    own = [o for o in question.options if not o.others]
+    bars, rest = own[:MAX_BARS], own[MAX_BARS:]
+    count = len(rest) + sum(o.others for o in question.options)
+    if not count:
+        return bars, None
+    votes = sum(o.votes for o in rest) + sum(o.votes for o in question.options if o.others)
+    return bars, f"+ {count:,} more options: {votes:,}"
+
+
+def _height(bars: list[PollOption], note: str | None) -> int:
+    return ROW * (len(bars) + (1 if note else 0)) + 10
+
+
+def _alt(question: PollQuestion) -> str:
+    text = question.question
+    return escape(text if len(text) <= MAX_ALT_CHARS else text[: MAX_ALT_CHARS - 1] + "…")
 
 
 def svg_family(text: str) -> str:
@@ -44,14 +67,14 @@ def svg_family(text: str) -> str:
 
 
 def svg_chart(question: PollQuestion) -> str:
-    """A horizontal bar chart of a choice question, as inline SVG."""
-    options = question.options
+    """A horizontal bar chart of a choice question, as inline SVG (at most MAX_BARS bars)."""
+    options, note = _rows(question)
     top = max((o.votes for o in options), default=0) or 1
-    height = ROW * len(options) + 10
+    height = _height(options, note)
     bar_w = WIDTH - LABEL_W - 50
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'role="img" aria-label="{escape(question.question)}" font-family="Noto Sans" style="direction: ltr">'
+        f'role="img" aria-label="{_alt(question)}" font-family="Noto Sans" style="direction: ltr">'
     ]
     for i, option in enumerate(options):
         y = 5 + i * ROW
@@ -64,6 +87,9 @@ def svg_chart(question: PollQuestion) -> str:
             f'<rect x="{LABEL_W}" y="{y + 3}" width="{w}" height="{ROW - 8}" fill="{BAR_COLOR}"/>'
             f'<text x="{LABEL_W + w + 6}" y="{y + 16}" font-size="12" fill="#222">{option.votes}</text>'
         )
+    if note:
+        y = 5 + len(options) * ROW
+        parts.append(f'<text x="{LABEL_W}" y="{y + 16}" font-size="12" fill="#222">{escape(note)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -128,9 +154,9 @@ def png_chart(question: PollQuestion, scale: int = 2) -> bytes:
     """The same chart as a PNG, for DOCX output."""
     from PIL import Image, ImageDraw, ImageFont
 
-    options = question.options
+    options, note = _rows(question)
     top = max((o.votes for o in options), default=0) or 1
-    w, h = WIDTH * scale, (ROW * len(options) + 10) * scale
+    w, h = WIDTH * scale, _height(options, note) * scale
     image = Image.new("L", (w, h), 255)
     draw = ImageDraw.Draw(image)
 
@@ -149,6 +175,9 @@ def png_chart(question: PollQuestion, scale: int = 2) -> bytes:
         x0 = LABEL_W * scale
         draw.rectangle([x0, y + 3 * scale, x0 + bw * scale, y + (ROW - 5) * scale], fill=BAR_GREY)
         draw.text((x0 + (bw + 6) * scale, y + 4 * scale), str(option.votes), fill=TEXT_GREY, font=font("0"))
+    if note:
+        y = (5 + len(options) * ROW) * scale
+        draw.text((LABEL_W * scale, y + 4 * scale), note, fill=TEXT_GREY, font=font(note))
     paletted = Image.frombuffer("P", image.size, image.tobytes(), "raw", "P", 0, 1)
     paletted.putpalette(_PALETTE)
     buffer = io.BytesIO()
@@ -171,7 +200,7 @@ def chart_markup(question: PollQuestion, target: str) -> Markup:
         return Markup("")
     if target == "docx":
         data = base64.b64encode(png_chart(question)).decode("ascii")
-        alt = escape(question.question)
+        alt = _alt(question)
         return Markup(
             f'<p class="chart"><img src="data:image/png;base64,{data}" alt="{alt}" style="width:15cm"></p>'
         )
