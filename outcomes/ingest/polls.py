@@ -449,7 +449,12 @@ def _bounded(question: PollQuestion, table: _Table, problems: Problems) -> PollQ
         quotes = quotes[:MAX_QUOTES]
     quotes = [short(q, MAX_QUOTE_CHARS, "answers") for q in quotes]
     if cut:
-        problems.warn(where, f"Some texts of this question were too long and were cut: {', '.join(cut)}.")
+        problems.warn(
+            where,
+            f"Some texts of this question were too long and were cut (questions to {MAX_QUESTION_CHARS} "
+            f"characters, option labels to {MAX_LABEL_CHARS}, answers to {MAX_QUOTE_CHARS:,}): "
+            f"{', '.join(cut)}.",
+        )
     return question.model_copy(update={"question": title, "options": options, "quotes": quotes})
 
 
