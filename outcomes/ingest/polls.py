@@ -30,10 +30,20 @@ repeat. Choice questions get their options counted (votes descending, then first
 For counted results every question is a choice and ``respondents`` is the sum of its votes (exact for
 single-choice questions, an upper bound for multiple-choice ones).
 
-Privacy: the name and e-mail columns are never read into the poll; a question column that asks for a
-name or an e-mail address (by its header, or because most answers are e-mail addresses) is left out
-with a warning. Any e-mail address in the remaining text becomes ``[e-mail removed]`` and any
-respondent's full name (from the name columns) becomes ``[name removed]``.
+Privacy (see :mod:`outcomes.ingest.privacy`): the name and e-mail columns are never read into the poll;
+a question that asks for the respondent's own name, e-mail address, phone number or organisation (by its
+wording, in any of the six UN languages, or because most answers are e-mail addresses) is left out with a
+warning. Every word of every respondent's name (from the name columns and the answers to name questions)
+becomes ``[name removed]``, every e-mail address ``[e-mail removed]`` and every phone number
+``[phone number removed]``, in the questions, options, quotes and in every problem reported for the file:
+problems are collected first and reported once all names are known.
+
+What is shown is bounded, with a warning: :data:`MAX_QUESTIONS` questions a file, :data:`MAX_OPTIONS_SHOWN`
+options a question (the most voted; the others summed up in one "N more options" row), :data:`MAX_QUOTES`
+quotes a question, and texts cut to :data:`MAX_QUESTION_CHARS`, :data:`MAX_LABEL_CHARS` and
+:data:`MAX_QUOTE_CHARS` characters. A count of votes above :data:`MAX_VOTES`, negative or fractional is a
+located error. Characters no document can hold (:func:`outcomes.text.clean_text`) are removed from every
+cell, with a warning at the first.
 
 Limits, each reported as a located error: CSV files up to :data:`MAX_CSV_BYTES`; workbooks up to
 :data:`MAX_XLSX_BYTES` on disk, :data:`MAX_XLSX_UNCOMPRESSED` unpacked, no part larger than 1 MiB packed
