@@ -188,6 +188,21 @@ def test_the_organisations_question_is_counted():
     }
 
 
+def test_choice_labels_are_scrubbed_after_counting_and_add_up(tmp_path):
+    path = tmp_path / "forms.csv"
+    rows = ["Timestamp,Your name,Which proposal first?"]
+    rows += [f"{n},{name},{choice}" for n, (name, choice) in enumerate(
+        [("Maria Lopez", "Kofi’s proposal"), ("Kofi Mensah", "Maria’s proposal"),
+         ("Ana Silva", "Kofi’s proposal"), ("Li Wu", "Maria’s proposal"), ("Bo Ek", "Neither")])]  # fmt: skip
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    poll = read_poll(path, "forms.csv", Problems())
+    (question,) = poll.questions
+    assert [(o.label, o.votes) for o in question.options] == [
+        (f"{NAME_REMOVED}’s proposal", 4),
+        ("Neither", 1),
+    ]
+
+
 # --- end to end: no output holds a name, an e-mail address or a phone number ------------------------------
 
 

@@ -728,10 +728,10 @@ def test_quotes_questions_and_long_texts_are_capped_with_located_warnings(tmp_pa
     assert len(first.quotes) == polls.MAX_QUOTES
     assert len(first.quotes[1]) == polls.MAX_QUOTE_CHARS and first.quotes[1].endswith("…")
     assert messages(problems) == [
-        f"{path}:1: warning: This poll has 101 questions; only the first 100 are shown, from this one on "
-        "they are left out.",
         f"{path}:1: warning: This question has 250 answers; the first 200 are quoted and the other 50 are "
         "left out.",
+        f"{path}:1: warning: This poll has 101 questions; only the first 100 are shown, from this one on "
+        "they are left out.",
         f"{path}:1: warning: Some texts of this question were too long and were cut (questions to 500 "
         "characters, option labels to 300, answers to 3,000): the question, answers.",
     ]

@@ -449,15 +449,7 @@ def _bounded(question: PollQuestion, table: _Table, problems: Problems) -> PollQ
     options = [
         o.model_copy(update={"label": short(o.label, MAX_LABEL_CHARS, "option labels")}) for o in options
     ]
-    quotes = question.quotes
-    if len(quotes) > MAX_QUOTES:
-        problems.warn(
-            where,
-            f"This question has {len(quotes):,} answers; the first {MAX_QUOTES} are quoted and the other "
-            f"{len(quotes) - MAX_QUOTES:,} are left out.",
-        )
-        quotes = quotes[:MAX_QUOTES]
-    quotes = [short(q, MAX_QUOTE_CHARS, "answers") for q in quotes]
+    quotes = [short(q, MAX_QUOTE_CHARS, "answers") for q in question.quotes]
     if cut:
         problems.warn(
             where,
@@ -1115,17 +1107,27 @@ def _build_question(
         )
         return None
 
-    answers = [scrub(answer) for answer in raw]
-    picks = split(answers)
+    picks = split(raw)
     counted = _choice_counts(picks)
     if counted is not None:
+        # Labels are scrubbed after counting; two that become one ("[name removed]") add up.
+        votes: Counter[str] = Counter()
+        for label, n in counted:
+            votes[scrub(label)] += n
         return PollQuestion(
             question=question,
             kind="choice",
-            options=[PollOption(label=label, votes=votes) for label, votes in counted],
+            options=[PollOption(label=label, votes=n) for label, n in _ranked(votes)],
             respondents=sum(1 for options in picks if options),
             sources=entry.sources,
         )
+    if len(raw) > MAX_QUOTES:
+        problems.warn(
+            where,
+            f"This question has {len(raw):,} answers; the first {MAX_QUOTES} are quoted and the other "
+            f"{len(raw) - MAX_QUOTES:,} are left out.",
+        )
+    quotes = [scrub(answer) for answer in raw[:MAX_QUOTES]]  # only what is shown is scrubbed
     return PollQuestion(
-        question=question, kind="text", quotes=answers, respondents=len(answers), sources=entry.sources
+        question=question, kind="text", quotes=quotes, respondents=len(raw), sources=entry.sources
     )

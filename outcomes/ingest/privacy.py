@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import yaml
@@ -45,8 +45,16 @@ _POSSESSIVE = ("'s", "'")
 
 def fold(text: str) -> str:
     """Case and accents folded, the way names and questions are compared."""
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKD", text.casefold().replace("’", "'"))
     return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_word(word: str) -> str:
+    """fold(), kept: the words of answers repeat."""
+    return fold(word)
 
 
 @dataclass(frozen=True)
@@ -217,22 +225,23 @@ class Scrubber:
         """Replace each run of name words (with the titles and particles inside it) by one mark."""
         words = _words()
         tokens = list(_TOKEN.finditer(text))
+        kind = [self._kind(token.group(), words) for token in tokens]
         out: list[str] = []
         done = 0
         i = 0
         while i < len(tokens):
-            if self._kind(tokens[i].group(), words)[0] not in "NH":
+            if kind[i][0] not in "NH":
                 i += 1
                 continue
             # The run: tokens joined by spaces, commas, dots or hyphens, each a name word, title or particle.
             j = i
             while (
                 j + 1 < len(tokens)
+                and kind[j + 1][0] in "NHP"
                 and _JOIN.fullmatch(text, tokens[j].end(), tokens[j + 1].start())
-                and self._kind(tokens[j + 1].group(), words)[0] in "NHP"
             ):
                 j += 1
-            kinds = [self._kind(tokens[k].group(), words) for k in range(i, j + 1)]
+            kinds = kind[i : j + 1]
             while kinds and kinds[-1][0] != "N":  # a run ends on a name word
                 kinds.pop()
                 j -= 1
@@ -249,7 +258,7 @@ class Scrubber:
 
     def _kind(self, token: str, words: _Words) -> tuple[str, int]:
         """N (a name word), H (a title), P (a particle) or O; and the length of a possessive ending."""
-        word = fold(token)
+        word = _fold_word(token)
         if word in self._names:
             return "N", 0
         for ending in _POSSESSIVE:
