@@ -771,3 +771,25 @@ def test_control_characters_written_as_excel_escapes_are_removed_from_a_workbook
         "removed here."
     ]
     assert poll.questions[0].question == "Which layer first?"
+
+
+def test_a_workbook_number_of_5000_digits_is_located_at_its_row(tmp_path: Path):
+    path = tmp_path / "counted.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "Results"
+    for row in (["Question", "Option", "Votes"], ["Which layer first?", "DNS", 4], [None, "Hosting", 0]):
+        book.active.append(row)
+    book.save(path)
+    with zipfile.ZipFile(path) as source:
+        parts = {item.filename: source.read(item) for item in source.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b"<v>0</v>", b"<v>" + b"9" * 5000 + b"</v>")
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    problems = Problems()
+    assert read_poll(path, "counted.xlsx", problems) is None
+    assert messages(problems) == [
+        f"{path}!Results!A3: A number in this row has thousands of digits, far more than any count of "
+        "votes; check the file."
+    ]

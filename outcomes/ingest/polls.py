@@ -703,6 +703,7 @@ def _read_workbook(path: Path, rel: str, problems: Problems) -> _Found | None:
 
     tables: list[_Table] = []
     total_rows = 0
+    reading: tuple[_Table, int] | None = None  # the sheet being read and its last row read
     try:
         with path.open("rb") as handle, warnings.catch_warnings():
             # openpyxl warns about styles and extensions it drops; none of that matters for reading.
@@ -712,8 +713,10 @@ def _read_workbook(path: Path, rel: str, problems: Problems) -> _Found | None:
             try:
                 for sheet in book.worksheets:
                     table = _Table(path, rel, [], sheet.title)
+                    reading = (table, 0)
                     sheet.reset_dimensions()  # declared dimensions are often wrong and would cut rows off
                     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                        reading = (table, number)
                         cells = _trim([_cell_text(v) for v in values])
                         if not cells:
                             continue
@@ -728,9 +731,20 @@ def _read_workbook(path: Path, rel: str, problems: Problems) -> _Found | None:
                     tables.append(table)
             finally:
                 book.close()
+    except ValueError as exc:
+        if reading is None or "digits" not in str(exc):
+            problems.error(where, f"{damaged} (details: {_first_line(exc)}).")
+            return None
+        # openpyxl turns a number cell into an int, which Python refuses past 4,300 digits: the row after
+        # the last one read holds it.
+        table, number = reading
+        problems.error(
+            table.loc(number + 1),
+            "A number in this row has thousands of digits, far more than any count of votes; check the file.",
+        )
+        return None
     except Exception as exc:  # openpyxl raises many kinds of errors on damaged workbooks; all mean "damaged"
-        detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
-        problems.error(where, f"{damaged} (details: {detail}).")
+        problems.error(where, f"{damaged} (details: {_first_line(exc)}).")
         return None
 
     detected = [_detect(table.rows) for table in tables]
@@ -754,6 +768,10 @@ def _read_workbook(path: Path, rel: str, problems: Problems) -> _Found | None:
                 f"while this workbook is a {LAYOUT_NAMES[layout]}.",
             )
     return layout, chosen
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
 
 
 def _cell_text(value: object) -> str:

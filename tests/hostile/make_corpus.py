@@ -460,6 +460,13 @@ def privacy_and_limits_files() -> dict[str, bytes]:
         "polls/xlsx_control_character_escape.xlsx": xlsx(
             {"Results": sheet_xml([["Question", "Option", "Votes"], ["Which_x0001_ layer first?", "DNS", 4]])}
         ),
+        "polls/xlsx_votes_of_5000_digits.xlsx": xlsx(
+            {
+                "Results": sheet_xml(
+                    [["Question", "Option", "Votes"], ["Which layer first?", "DNS", 12], [None, "Hosting", 0]]
+                ).replace(b'<c r="C3"><v>0</v>', b'<c r="C3"><v>' + b"9" * 5000 + b"</v>")
+            }
+        ),
         "worksheet/control_character_escape.xlsx": xlsx(
             {
                 "Themes": sheet_xml(GOOD_THEMES),
