@@ -306,3 +306,30 @@ def test_no_output_holds_a_respondents_name_e_mail_or_phone(built):
 def test_the_build_record_warns_about_the_personal_questions_without_naming_anyone(built):
     record = (built / "build.json").read_text("utf-8")
     assert "Please enter your full name" in record and "asks for respondents" in record
+
+
+# Every question the reader recognised before the word lists became data, as a label alone.
+EARLIER_NAME_QUESTIONS = (
+    "name|your name|full name|first name|last name|surname|family name|given name|"
+    "first and last name|name and surname|what is your name|whats your name|what's your name|"
+    "participant name|respondent name|nombre|nombre completo|nombre y apellido|"
+    "nombre y apellidos|su nombre|tu nombre|apellido|apellidos|nom|nom complet|votre nom|"
+    "prénom|nom et prénom|prénom et nom|nome|nome completo|seu nome|sobrenome|vorname|nachname|"
+    "ihr name|имя|фамилия|фио|ваше имя|名前|氏名|お名前|姓名|你的名字|您的姓名|이름|성명|الاسم|اسمك"
+).split("|")
+EARLIER_EMAIL_QUESTIONS = (
+    "email|e-mail|email address|e-mail address|your email|your e-mail|your email address|"
+    "your e-mail address|username|correo|correo electrónico|dirección de correo electrónico|"
+    "su correo electrónico|courriel|adresse e-mail|adresse email|adresse courriel|"
+    "votre adresse e-mail|e-mail-adresse|email-adresse|endereço de e-mail|endereço de email|"
+    "indirizzo email|indirizzo e-mail|メールアドレス|电子邮件地址|電子郵件地址|邮箱|адрес электронной почты|"
+    "электронная почта|이메일|이메일 주소|البريد الإلكتروني"
+).split("|")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [(q, "name") for q in EARLIER_NAME_QUESTIONS] + [(q, "email") for q in EARLIER_EMAIL_QUESTIONS],
+)
+def test_every_question_recognised_before_is_still_personal(question, kind):
+    assert kind in personal_kinds(question)
