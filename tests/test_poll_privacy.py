@@ -134,6 +134,7 @@ def scrubber(*names: str) -> Scrubber:
         (["Li Wei"], "Linux and Weibo", "Linux and Weibo"),  # whole words only
         (["Jacqueline van de Werken"], "van de sessie", "van de sessie"),  # particles stay alone
         (["Dr. Kofi Annan"], "Dr. Smith spoke", "Dr. Smith spoke"),  # titles are not names
+        (["anonymous", "Guest"], "Anonymous reports, guest access", "Anonymous reports, guest access"),
     ],
 )
 def test_every_word_of_a_name_is_scrubbed_folded_in_either_order(names, text, expected):

@@ -71,7 +71,7 @@ class _Words:
     honorifics: frozenset[str]
     particles: frozenset[str]
     not_names: frozenset[str]
-    """Honorifics and particles: words of a name that are not scrubbed on their own."""
+    """Honorifics, particles and placeholders ("Anonymous"): words of a name not scrubbed on their own."""
 
 
 def _words_of(text: str) -> tuple[str, ...]:
@@ -115,7 +115,7 @@ def _words() -> _Words:
         phrases=phrases,
         honorifics=flat("honorifics"),
         particles=flat("name_particles"),
-        not_names=flat("honorifics") | flat("name_particles"),
+        not_names=flat("honorifics") | flat("name_particles") | flat("placeholder_names"),
     )
 
 
