@@ -348,7 +348,7 @@ def read_poll(path: Path, rel: str, problems: Problems) -> Poll | None:
 
     questions: list[tuple[_Table, PollQuestion]] = []
     for table, entry in counted:
-        questions.append((table, _counted_question(entry, scrub)))
+        questions.append((table, _counted_question(entry, scrub, table, local)))
     for table, entry, split in asked:
         question = _build_question(entry, split, scrub, table, local)
         if question is not None:
@@ -422,7 +422,7 @@ def _details(kinds: frozenset[str]) -> str:
 
 
 def _bounded(question: PollQuestion, table: _Table, problems: Problems) -> PollQuestion:
-    """The question with its options, quotes and texts cut to what a document can show."""
+    """The question with its texts cut to what a document can show (options and quotes are already)."""
     where = _where(table, question.sources[0])
     cut: list[str] = []
 
@@ -434,20 +434,9 @@ def _bounded(question: PollQuestion, table: _Table, problems: Problems) -> PollQ
         return text[: limit - 1].rstrip() + "…"
 
     title = short(question.question, MAX_QUESTION_CHARS, "the question")
-    options = question.options
-    if len(options) > MAX_OPTIONS_SHOWN:
-        rest = options[MAX_OPTIONS_SHOWN:]
-        problems.warn(
-            where,
-            f"This question has {len(options):,} options; the {MAX_OPTIONS_SHOWN} with the most votes are "
-            f"shown and the other {len(rest):,} are summed up in one row.",
-        )
-        more = PollOption(
-            label=f"{len(rest):,} more options", votes=sum(o.votes for o in rest), others=len(rest)
-        )
-        options = [*options[:MAX_OPTIONS_SHOWN], more]
     options = [
-        o.model_copy(update={"label": short(o.label, MAX_LABEL_CHARS, "option labels")}) for o in options
+        o.model_copy(update={"label": short(o.label, MAX_LABEL_CHARS, "option labels")})
+        for o in question.options
     ]
     quotes = [short(q, MAX_QUOTE_CHARS, "answers") for q in question.quotes]
     if cut:
@@ -986,9 +975,19 @@ def _parse_counted(table: _Table, header: int, problems: Problems, scrub: Scrubb
     return kept
 
 
-def _counted_question(entry: _Counted, scrub: Scrubber) -> PollQuestion:
-    """A counted question, options by votes; the text scrubbed of names now that all are known."""
-    options = [PollOption(label=scrub(label), votes=n) for label, n in _ranked(entry.votes)]
+def _counted_question(entry: _Counted, scrub: Scrubber, table: _Table, problems: Problems) -> PollQuestion:
+    """A counted question, the most voted options first, the rest summed up in one row; scrubbed."""
+    ranked = _ranked(entry.votes)
+    shown, rest = ranked[:MAX_OPTIONS_SHOWN], ranked[MAX_OPTIONS_SHOWN:]
+    options = [PollOption(label=scrub(label), votes=n) for label, n in shown]
+    if rest:
+        problems.warn(
+            _where(table, entry.source),
+            f"This question has {len(ranked):,} options; the {MAX_OPTIONS_SHOWN} with the most votes are "
+            f"shown and the other {len(rest):,} are summed up in one row.",
+        )
+        votes = sum(n for _, n in rest)
+        options.append(PollOption(label=f"{len(rest):,} more options", votes=votes, others=len(rest)))
     return PollQuestion(
         question=scrub(entry.question),
         kind="choice",
