@@ -22,7 +22,7 @@ import pytest
 
 from outcomes.build import BuildOptions, build_session
 from outcomes.errors import Problems
-from outcomes.ingest.polls import read_poll
+from outcomes.ingest.polls import read_poll, read_polls
 from outcomes.ingest.privacy import NAME_REMOVED, Scrubber, fold, personal_kinds
 
 FIXTURES = Path(__file__).parent / "fixtures" / "polls"
@@ -202,6 +202,26 @@ def test_choice_labels_are_scrubbed_after_counting_and_add_up(tmp_path):
         (f"{NAME_REMOVED}’s proposal", 4),
         ("Neither", 1),
     ]
+
+
+def test_a_name_from_one_export_is_scrubbed_from_the_others_of_the_session(tmp_path):
+    zoom = tmp_path / "zoom.csv"
+    zoom.write_text(
+        "#,User Name,User Email,Submitted Date/Time,Which layer first?\n"
+        '1,Olusegun Adeyemi,o@example.org,"Dec 17, 2024 10:01:00",DNS\n'
+        '2,Ingrid Halvorsen,i@example.org,"Dec 17, 2024 10:01:00",DNS\n',
+        encoding="utf-8",
+    )
+    forms = tmp_path / "forms.csv"
+    forms.write_text(
+        "Timestamp,What next?\n1,As Olusegun said: fund CERTs\n2,Ask Halvorsen\n", encoding="utf-8"
+    )
+    problems = Problems()
+    polls = read_polls([(zoom, "polls/zoom.csv"), (forms, "polls/forms.csv")], problems)
+    assert [p.path for p in polls] == ["polls/zoom.csv", "polls/forms.csv"]
+    assert polls[1].questions[0].quotes == [f"As {NAME_REMOVED} said: fund CERTs", f"Ask {NAME_REMOVED}"]
+    alone = read_poll(forms, "polls/forms.csv", Problems())
+    assert alone.questions[0].quotes[0] == "As Olusegun said: fund CERTs"  # one file knows no other names
 
 
 # --- end to end: no output holds a name, an e-mail address or a phone number ------------------------------

@@ -33,8 +33,8 @@ single-choice questions, an upper bound for multiple-choice ones).
 Privacy (see :mod:`outcomes.ingest.privacy`): the name and e-mail columns are never read into the poll;
 a question that asks for the respondent's own name, e-mail address, phone number or organisation (by its
 wording, in any of the six UN languages, or because most answers are e-mail addresses) is left out with a
-warning. Every word of every respondent's name (from the name columns and the answers to name questions)
-becomes ``[name removed]``, every e-mail address ``[e-mail removed]`` and every phone number
+warning. Every word of every respondent's name (from the name columns and the answers to name questions;
+:func:`read_polls` learns them from every export of a session before it scrubs any) becomes ``[name removed]``, every e-mail address ``[e-mail removed]`` and every phone number
 ``[phone number removed]``, in the questions, options, quotes and in every problem reported for the file:
 problems are collected first and reported once all names are known.
 
@@ -292,6 +292,37 @@ _Found = tuple[Layout, list[tuple[_Table, int]]]
 
 def read_poll(path: Path, rel: str, problems: Problems) -> Poll | None:
     """Read one poll export; record every problem, and return None when the file cannot be used."""
+    scrub = Scrubber()
+    parsed = _parse_file(path, rel, problems, scrub)
+    return None if parsed is None else _finish(parsed, scrub, problems)
+
+
+def read_polls(files: list[tuple[Path, str]], problems: Problems) -> list[Poll]:
+    """Read a session's poll exports (path, path in the session), scrubbing each of every file's names.
+
+    A respondent named in one export ("María González" in the Zoom report) is scrubbed from the
+    answers of the others too ("As María said" in the Google Forms responses).
+    """
+    scrub = Scrubber()
+    parsed = [_parse_file(path, rel, problems, scrub) for path, rel in files]
+    return [_finish(poll, scrub, problems) for poll in parsed if poll is not None]
+
+
+@dataclass
+class _Parsed:
+    """A poll file read and parsed, not yet scrubbed: its questions wait until every name is known."""
+
+    rel: str
+    layout: Layout
+    parts: list[tuple[_Table, int]]
+    counted: list[tuple[_Table, _Counted]]
+    asked: list[tuple[_Table, _Answers, Callable[[list[str]], list[list[str]]]]]
+    problems: Problems
+    """Problems that quote the file's text, reported scrubbed."""
+
+
+def _parse_file(path: Path, rel: str, problems: Problems, scrub: Scrubber) -> _Parsed | None:
+    """Read and parse one poll export, learning its respondents' names; None when it cannot be used."""
     where = Location(str(path))
     try:
         with path.open("rb") as handle:
@@ -327,7 +358,6 @@ def read_poll(path: Path, rel: str, problems: Problems) -> Poll | None:
     local = Problems()
     for table, _ in parts:
         _warn_illegal(table, local)
-    scrub = Scrubber()
     counted: list[tuple[_Table, _Counted]] = []
     asked: list[tuple[_Table, _Answers, Callable[[list[str]], list[list[str]]]]] = []
     for table, header in parts:
@@ -345,7 +375,18 @@ def read_poll(path: Path, rel: str, problems: Problems) -> Poll | None:
             collected = _parse_columns(table, header, meta, local, scrub, name_columns=names)
             split = _split_semicolons
         asked.extend((table, entry, split) for entry in _without_personal(collected, table, local, scrub))
+    return _Parsed(rel, layout, parts, counted, asked, local)
 
+
+def _finish(parsed: _Parsed, scrub: Scrubber, problems: Problems) -> Poll:
+    """Make the poll of a parsed file, scrubbed, bounded, and report its problems scrubbed."""
+    layout, parts, counted, asked, local = (
+        parsed.layout,
+        parsed.parts,
+        parsed.counted,
+        parsed.asked,
+        parsed.problems,
+    )
     questions: list[tuple[_Table, PollQuestion]] = []
     for table, entry in counted:
         questions.append((table, _counted_question(entry, scrub, table, local)))
@@ -370,7 +411,7 @@ def read_poll(path: Path, rel: str, problems: Problems) -> Poll | None:
             f"This {LAYOUT_NAMES[layout]} has a header row but no answers; it adds nothing to the documents.",
         )
     problems.extend([Problem(p.location, scrub(p.message), p.severity) for p in local.items])
-    return Poll(path=rel, layout=layout, questions=shown)
+    return Poll(path=parsed.rel, layout=layout, questions=shown)
 
 
 def _warn_illegal(table: _Table, problems: Problems) -> None:
