@@ -34,7 +34,8 @@ Privacy (see :mod:`outcomes.ingest.privacy`): the name and e-mail columns are ne
 a question that asks for the respondent's own name, e-mail address, phone number or organisation (by its
 wording, in any of the six UN languages, or because most answers are e-mail addresses) is left out with a
 warning. Every word of every respondent's name (from the name columns and the answers to name questions;
-:func:`read_polls` learns them from every export of a session before it scrubs any) becomes ``[name removed]``, every e-mail address ``[e-mail removed]`` and every phone number
+:func:`read_polls` learns them from every export of a session before it scrubs any) becomes
+``[name removed]``, every e-mail address ``[e-mail removed]`` and every phone number
 ``[phone number removed]``, in the questions, options, quotes and in every problem reported for the file:
 problems are collected first and reported once all names are known.
 
