@@ -92,7 +92,7 @@ def import_readers() -> None:
 def read_inputs(folder: Path) -> SessionInputs:
     """Read session.yaml, the notes, the polls and the worksheet of one session."""
     # Imported here: renderer processes import this module (for SessionInputs) but never read inputs.
-    from outcomes.ingest.polls import read_poll
+    from outcomes.ingest.polls import read_polls
     from outcomes.ingest.worksheet import read_worksheet
 
     problems = Problems()
@@ -113,10 +113,9 @@ def read_inputs(folder: Path) -> SessionInputs:
         note = read_note(path, path.relative_to(folder).as_posix(), problems)
         if note is not None:
             inputs.notes.append(note)
-    for path in _listing(folder / POLLS_DIR, POLL_SUFFIXES, problems):
-        poll = read_poll(path, path.relative_to(folder).as_posix(), problems)
-        if poll is not None:
-            inputs.polls.append(poll)
+    # Read together: a respondent named in one export is scrubbed from the answers of every other.
+    polls = _listing(folder / POLLS_DIR, POLL_SUFFIXES, problems)
+    inputs.polls.extend(read_polls([(path, path.relative_to(folder).as_posix()) for path in polls], problems))
     worksheet = folder / WORKSHEET_FILE
     if worksheet.is_file() and not _outside(worksheet, folder, problems):
         inputs.worksheet = read_worksheet(worksheet, WORKSHEET_FILE, problems)

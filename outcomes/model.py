@@ -154,6 +154,8 @@ class Note(Model):
 class PollOption(Model):
     label: str
     votes: int
+    others: int = 0
+    """How many options this row sums up ("3,980 more options"); 0 for an option of its own."""
 
 
 class PollQuestion(Model):

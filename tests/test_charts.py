@@ -43,3 +43,25 @@ def test_png_text_is_grey_and_every_other_pixel_is_white_or_the_bar():
     greys = {c for c in colours if c[0] == c[1] == c[2]}
     assert colours - greys == {_bar_rgb()}
     assert (255, 255, 255) in greys and min(g[0] for g in greys) <= charts.TEXT_GREY + 8  # text is drawn
+
+
+def test_a_chart_of_thousands_of_options_stays_small():
+    question = _question(*((f"Option {n}", n) for n in range(4000, 0, -1)))
+    svg = charts.svg_chart(question)
+    assert svg.count("<rect") == charts.MAX_BARS
+    assert "+ 3,975 more options: " in svg
+    image = Image.open(io.BytesIO(charts.png_chart(question)))
+    assert image.size == (charts.WIDTH * 2, (charts.ROW * (charts.MAX_BARS + 1) + 10) * 2)
+
+
+def test_a_more_options_row_is_a_line_below_the_bars_not_a_bar():
+    question = _question(("DNS", 10), ("Hosting", 4))
+    question.options.append(PollOption(label="3,980 more options", votes=9000, others=3980))
+    svg = charts.svg_chart(question)
+    assert svg.count("<rect") == 2
+    assert 'width="330"' in svg  # the largest bar is the whole width: 9,000 votes did not shrink it
+    assert "+ 3,980 more options: 9,000" in svg
+    assert (
+        "aria-label=" in svg
+        and len(charts.svg_chart(question.model_copy(update={"question": "Q" * 5000}))) < 6000
+    )

@@ -5,9 +5,11 @@ from __future__ import annotations
 import codecs
 import re
 import shutil
+import time
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -657,3 +659,137 @@ def test_workbook_with_arbitrary_zip_members(tmp_path: Path):
     problems = Problems()
     assert read_poll(path, "poll.xlsx", problems) is None
     assert "could not be opened" in str(problems.errors[0])
+
+
+# --- votes, caps and characters no document can hold ------------------------------------------------------
+
+
+def counted_csv(tmp_path: Path, rows: list[str]) -> tuple[Path, Poll | None, Problems]:
+    path = tmp_path / "counted.csv"
+    path.write_text("Question,Option,Votes\n" + "".join(f"{row}\n" for row in rows), encoding="utf-8")
+    problems = Problems()
+    return path, read_poll(path, "counted.csv", problems), problems
+
+
+@pytest.mark.parametrize(
+    ("votes", "message"),
+    [
+        ("9" * 5000, f"'{'9' * 40}…', more than the 1,000,000 votes an option can have; check the number"),
+        ("1000001", "'1000001', more than the 1,000,000 votes an option can have; check the number"),
+        ("1e300", "'1e300', more than the 1,000,000 votes an option can have; check the number"),
+        ("-3", "'-3', a negative number; votes are counted from 0"),
+        ("2.5", "'2.5', which is not a whole number of votes"),
+    ],
+)
+def test_votes_out_of_bounds_are_located_errors(tmp_path: Path, votes: str, message: str):
+    path, poll, problems = counted_csv(tmp_path, ["Which layer first?,DNS,4", f",Hosting,{votes}"])
+    assert [str(e) for e in problems.errors] == [f"{path}:3: The votes cell holds {message}."]
+    assert poll is not None and options(poll.questions[0]) == [("DNS", 4)]
+
+
+def test_a_million_votes_and_zero_padded_whole_numbers_are_read(tmp_path: Path):
+    _, poll, problems = counted_csv(tmp_path, ["Which layer first?,DNS,1000000", ",Hosting,0007.00"])
+    assert messages(problems) == []
+    assert options(poll.questions[0]) == [("DNS", 1_000_000), ("Hosting", 7)]
+
+
+def test_options_beyond_the_cap_are_summed_up_in_one_row_with_a_located_warning(tmp_path: Path):
+    rows = ["Which word describes the IGF?,Option 0,10000"]
+    rows += [f",Option {n},{n}" for n in range(1, 4000)]
+    path, poll, problems = counted_csv(tmp_path, rows)
+    shown = polls.MAX_OPTIONS_SHOWN
+    rest = 4000 - shown
+    assert messages(problems) == [
+        f"{path}:2: warning: This question has 4,000 options; the {shown} with the most votes are shown "
+        f"and the other {rest:,} are summed up in one row."
+    ]
+    (question,) = poll.questions
+    # The largest are kept, wherever they are in the file.
+    assert options(question)[:3] == [("Option 0", 10000), ("Option 3999", 3999), ("Option 3998", 3998)]
+    assert options(question)[shown - 1] == (f"Option {4000 - shown + 1}", 4000 - shown + 1)
+    more = question.options[-1]
+    assert len(question.options) == shown + 1
+    assert (more.label, more.others) == (f"{rest:,} more options", rest)
+    assert more.votes == sum(range(1, 4000)) - sum(range(4000 - shown + 1, 4000))
+    assert question.respondents == sum(range(1, 4000)) + 10000
+
+
+def test_quotes_questions_and_long_texts_are_capped_with_located_warnings(tmp_path: Path):
+    path = tmp_path / "forms.csv"
+    header = ["Timestamp", "Q" * 600] + [f"Question {n}" for n in range(1, polls.MAX_QUESTIONS + 1)]
+    answers = [f"answer {n} " + "x" * (polls.MAX_QUOTE_CHARS if n == 1 else 1) for n in range(250)]
+    lines = [",".join(header)] + [f"{n},{a}" + ",a" * polls.MAX_QUESTIONS for n, a in enumerate(answers)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = Problems()
+    poll = read_poll(path, "forms.csv", problems)
+    assert poll is not None and len(poll.questions) == polls.MAX_QUESTIONS
+    first = poll.questions[0]
+    assert len(first.question) == polls.MAX_QUESTION_CHARS and first.question.endswith("…")
+    assert len(first.quotes) == polls.MAX_QUOTES
+    assert len(first.quotes[1]) == polls.MAX_QUOTE_CHARS and first.quotes[1].endswith("…")
+    assert messages(problems) == [
+        f"{path}:1: warning: This question has 250 answers; the first 200 are quoted and the other 50 are "
+        "left out.",
+        f"{path}:1: warning: This poll has 101 questions; only the first 100 are shown, from this one on "
+        "they are left out.",
+        f"{path}:1: warning: Some texts of this question were too long and were cut (questions to 500 "
+        "characters, option labels to 300, answers to 3,000): the question, answers.",
+    ]
+
+
+def test_4000_options_are_read_in_well_under_a_second(tmp_path: Path):
+    rows = ["Which word describes the IGF?,word0,1"] + [f",word{n},{n % 7}" for n in range(1, 4000)]
+    started = time.perf_counter()
+    _, poll, _ = counted_csv(tmp_path, rows)
+    assert time.perf_counter() - started < 1.0
+    assert len(poll.questions[0].options) == polls.MAX_OPTIONS_SHOWN + 1
+
+
+def test_control_characters_in_a_csv_poll_are_removed_with_a_located_warning(tmp_path: Path):
+    path, poll, problems = counted_csv(
+        tmp_path, ["Which\x01 layer first?,DNS\x1b[2J,4", ",Hosting\ufffe,3", ",CDN,2"]
+    )
+    assert messages(problems) == [
+        f"{path}:2: warning: Control characters (such as U+0001) that no document can hold were removed "
+        "here (and in 2 other cell(s) of this file)."
+    ]
+    assert poll.questions[0].question == "Which layer first?"
+    assert options(poll.questions[0]) == [("DNS[2J", 4), ("Hosting", 3), ("CDN", 2)]
+
+
+def test_control_characters_written_as_excel_escapes_are_removed_from_a_workbook(tmp_path: Path):
+    path = tmp_path / "counted.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "Results"
+    for row in (["Question", "Option", "Votes"], ["Which_x0001_ layer first?", "DNS", 4]):
+        book.active.append(row)
+    book.save(path)
+    problems = Problems()
+    poll = read_poll(path, "counted.xlsx", problems)
+    assert messages(problems) == [
+        f"{path}!Results!A2: warning: Control characters (such as U+0001) that no document can hold were "
+        "removed here."
+    ]
+    assert poll.questions[0].question == "Which layer first?"
+
+
+def test_a_workbook_number_of_5000_digits_is_located_at_its_row(tmp_path: Path):
+    path = tmp_path / "counted.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "Results"
+    for row in (["Question", "Option", "Votes"], ["Which layer first?", "DNS", 4], [None, "Hosting", 0]):
+        book.active.append(row)
+    book.save(path)
+    with zipfile.ZipFile(path) as source:
+        parts = {item.filename: source.read(item) for item in source.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b"<v>0</v>", b"<v>" + b"9" * 5000 + b"</v>")
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    problems = Problems()
+    assert read_poll(path, "counted.xlsx", problems) is None
+    assert messages(problems) == [
+        f"{path}!Results!A3: A number in this row has thousands of digits, far more than any count of "
+        "votes; check the file."
+    ]

@@ -17,6 +17,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from outcomes.errors import Problems
 from outcomes.ingest import worksheet as module
 from outcomes.ingest.worksheet import (
+    MAX_ITEMS,
     MAX_ROWS,
     check_workbook_archive,
     read_worksheet,
@@ -506,8 +507,8 @@ def test_rows_beyond_the_cap_are_a_located_error(tmp_path):
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("Takeaways")
     sheet.append(["Theme", "Takeaway"])
-    for number in range(2, MAX_ROWS + 3):
-        sheet.append([VISIBILITY, f"Takeaway {number}"])
+    for number in range(2, MAX_ROWS + 3):  # every third row filled: fewer items than MAX_ITEMS
+        sheet.append([VISIBILITY, f"Takeaway {number}"] if number % 3 == 0 else [])
     path = tmp_path / "worksheet.xlsx"
     book.save(path)
     problems = Problems()
@@ -519,8 +520,62 @@ def test_rows_beyond_the_cap_are_a_located_error(tmp_path):
         f"rows after row {MAX_ROWS} are not read"
     ]
     assert result is not None
-    assert len(result.takeaways) == MAX_ROWS - 1
-    assert result.takeaways[-1][1].sources == src("Takeaways", MAX_ROWS)
+    assert len(result.takeaways) == MAX_ROWS // 3
+    assert result.takeaways[-1][1].sources == src("Takeaways", MAX_ROWS - MAX_ROWS % 3)
+
+
+def test_items_beyond_the_cap_of_a_sheet_are_an_error_at_the_first_row_over(tmp_path):
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Takeaways")
+    sheet.append(["Theme", "Takeaway"])
+    sheet.append([])  # blank rows are not items
+    for number in range(MAX_ITEMS + 5):
+        sheet.append([None, f"Takeaway {number}"])
+    path = tmp_path / "worksheet.xlsx"
+    book.save(path)
+    problems = Problems()
+    started = time.perf_counter()
+
+    result = read_worksheet(path, REL, problems)
+
+    assert time.perf_counter() - started < 5.0
+    first_over = MAX_ITEMS + 3  # the header, a blank row, then MAX_ITEMS items
+    assert printed(problems) == [
+        f"{path}!Takeaways!A{first_over}: sheet 'Takeaways' has more than {MAX_ITEMS:,} rows of items; "
+        f"row {first_over} is the first over the limit, and the rows from it on are not read"
+    ]
+    assert result is not None and len(result.takeaways) == MAX_ITEMS
+
+
+def test_control_characters_are_removed_with_a_warning_at_the_first_cell(tmp_path):
+    path = tmp_path / "worksheet.xlsx"
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>Theme</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>Takeaway</t></is></c></row>'
+        '<row r="2"><c r="B2" t="inlineStr"><is><t>Bell_x0007_ and start_x0001_ removed</t></is></c></row>'
+        '<row r="3"><c r="B3" t="inlineStr"><is><t>Lone _xD800_ surrogate; _x000D_ kept</t></is></c></row>'
+        "</sheetData></worksheet>"
+    )
+    book = openpyxl.Workbook()
+    book.active.title = "Takeaways"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = sheet.encode() if item.filename == "xl/worksheets/sheet1.xml" else source.read(item)
+            target.writestr(item, data)
+    problems = Problems()
+
+    result = read_worksheet(path, REL, problems)
+
+    assert printed(problems) == [
+        f"{path}!Takeaways!B2: warning: control characters (such as U+0007) that no document can hold "
+        "were removed here (and in 1 other cell(s) of this sheet)"
+    ]
+    assert result is not None
+    assert [t.text for _, t in result.takeaways] == ["Bell and start removed", "Lone surrogate; kept"]
 
 
 def test_a_far_away_row_and_column_are_reported_without_reading_a_million_rows(tmp_path):

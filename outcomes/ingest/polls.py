@@ -30,10 +30,21 @@ repeat. Choice questions get their options counted (votes descending, then first
 For counted results every question is a choice and ``respondents`` is the sum of its votes (exact for
 single-choice questions, an upper bound for multiple-choice ones).
 
-Privacy: the name and e-mail columns are never read into the poll; a question column that asks for a
-name or an e-mail address (by its header, or because most answers are e-mail addresses) is left out
-with a warning. Any e-mail address in the remaining text becomes ``[e-mail removed]`` and any
-respondent's full name (from the name columns) becomes ``[name removed]``.
+Privacy (see :mod:`outcomes.ingest.privacy`): the name and e-mail columns are never read into the poll;
+a question that asks for the respondent's own name, e-mail address, phone number or organisation (by its
+wording, in any of the six UN languages, or because most answers are e-mail addresses) is left out with a
+warning. Every word of every respondent's name (from the name columns and the answers to name questions;
+:func:`read_polls` learns them from every export of a session before it scrubs any) becomes
+``[name removed]``, every e-mail address ``[e-mail removed]`` and every phone number
+``[phone number removed]``, in the questions, options, quotes and in every problem reported for the file:
+problems are collected first and reported once all names are known.
+
+What is shown is bounded, with a warning: :data:`MAX_QUESTIONS` questions a file, :data:`MAX_OPTIONS_SHOWN`
+options a question (the most voted; the others summed up in one "N more options" row), :data:`MAX_QUOTES`
+quotes a question, and texts cut to :data:`MAX_QUESTION_CHARS`, :data:`MAX_LABEL_CHARS` and
+:data:`MAX_QUOTE_CHARS` characters. A count of votes above :data:`MAX_VOTES`, negative or fractional is a
+located error. Characters no document can hold (:func:`outcomes.text.clean_text`) are removed from every
+cell, with a warning at the first.
 
 Limits, each reported as a located error: CSV files up to :data:`MAX_CSV_BYTES`; workbooks up to
 :data:`MAX_XLSX_BYTES` on disk, :data:`MAX_XLSX_UNCOMPRESSED` unpacked, no part larger than 1 MiB packed
@@ -62,9 +73,12 @@ from typing import Literal
 import openpyxl
 from charset_normalizer import from_bytes
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.escape import unescape
 
-from outcomes.errors import Location, Problems
+from outcomes.errors import Location, Problem, Problems
+from outcomes.ingest.privacy import EMAIL, Scrubber, personal_kinds
 from outcomes.model import Poll, PollOption, PollQuestion, Source
+from outcomes.text import clean_text, first_illegal
 
 Layout = Literal["zoom", "google_forms", "microsoft_forms", "counted"]
 
@@ -80,13 +94,22 @@ HEADER_SCAN_ROWS = 50
 """The header row must be among the first this many non-blank rows."""
 MAX_CHOICE_OPTIONS = 12
 MAX_OPTION_CHARS = 200
+MAX_VOTES = 1_000_000
+"""Most votes one option can have; more is a located error (no session has a million voters)."""
+MAX_QUESTIONS = 100
+"""Questions of one poll file shown; the rest are left out with a warning."""
+MAX_OPTIONS_SHOWN = 20
+"""Options of one question shown, the most voted; the rest are summed up in one "N more options" row."""
+MAX_QUOTES = 200
+"""Answers to one open question kept as quotes, in file order; the rest are left out with a warning."""
+MAX_QUOTE_CHARS = 3000
+MAX_QUESTION_CHARS = 500
+MAX_LABEL_CHARS = 300
+"""Longest quote, question and option label shown; longer ones are cut, with a warning."""
 DETECT_SAMPLE_CHARS = 50_000
 """clevercsv looks at this much text; its cost grows with the sample."""
 DELIMITERS = (",", ";", "\t")
 """The separators poll exports use."""
-
-EMAIL_REMOVED = "[e-mail removed]"
-NAME_REMOVED = "[name removed]"
 
 LAYOUT_NAMES: dict[str, str] = {
     "zoom": "Zoom poll report",
@@ -112,9 +135,10 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
 )
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-_EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+")
 _ZOOM_ROW_NUMBER = re.compile(r"\d+")
 _VOTES = re.compile(r"\d+(?:\.0*)?")
+_NEGATIVE = re.compile(r"[-−]\s*\d+(?:[.,]\d+)?")
+_DECIMAL = re.compile(r"\d*[.,]\d+")
 
 
 def _fold(text: str) -> str:
@@ -148,23 +172,6 @@ _VOTES_HEADERS = _folded("votes|vote|count|votos|voix|stimmen|голоса")
 _SCORE_HEADERS = _folded("score|puntuación|note|pontuação|punteggio|punkte|punkten")
 _MS_QUIZ_HEADERS = _folded("total points|quiz feedback|grade posted time")
 _MS_QUIZ_PREFIXES = ("points - ", "feedback - ")
-_NAME_QUESTIONS = _folded(
-    "name|your name|full name|first name|last name|surname|family name|given name|"
-    "first and last name|name and surname|what is your name|whats your name|what's your name|"
-    "participant name|respondent name|nombre|nombre completo|nombre y apellido|"
-    "nombre y apellidos|su nombre|tu nombre|apellido|apellidos|nom|nom complet|votre nom|"
-    "prénom|nom et prénom|prénom et nom|nome|nome completo|seu nome|sobrenome|vorname|nachname|"
-    "ihr name|имя|фамилия|фио|ваше имя|名前|氏名|お名前|姓名|你的名字|您的姓名|이름|성명|الاسم|اسمك"
-)
-_EMAIL_QUESTIONS = _folded(
-    "email|e-mail|email address|e-mail address|your email|your e-mail|your email address|"
-    "your e-mail address|username|correo|correo electrónico|dirección de correo electrónico|"
-    "su correo electrónico|courriel|adresse e-mail|adresse email|adresse courriel|"
-    "votre adresse e-mail|e-mail-adresse|email-adresse|endereço de e-mail|endereço de email|"
-    "indirizzo email|indirizzo e-mail|メールアドレス|电子邮件地址|電子郵件地址|邮箱|адрес электронной почты|"
-    "электронная почта|이메일|이메일 주소|البريد الإلكتروني"
-)
-_QUESTION_NOISE = re.compile(r"\([^)]*\)|[*:?¿¡!.]")
 
 
 def _has_word(folded: str, words: frozenset[str]) -> bool:
@@ -176,16 +183,6 @@ def _clean(text: str) -> str:
     return " ".join(text.replace("\ufeff", "").split())
 
 
-def _personal_kind(question: str) -> Literal["name", "email"] | None:
-    """Say whether a question column asks for the respondent's name or e-mail address."""
-    bare = " ".join(_QUESTION_NOISE.sub(" ", _fold(question)).split())
-    if bare in _NAME_QUESTIONS:
-        return "name"
-    if bare in _EMAIL_QUESTIONS:
-        return "email"
-    return None
-
-
 # --- tables -----------------------------------------------------------------------------------------------
 
 
@@ -194,6 +191,19 @@ class _Row:
     number: int
     """The line where a CSV record starts, or a worksheet row."""
     cells: list[str]
+    illegal: tuple[int, str, int] | None = None
+    """Set when characters XML cannot hold were removed: the first cell, its character, how many cells."""
+
+
+def _row(number: int, cells: list[str]) -> _Row:
+    """A row, with the characters no document can hold removed from its cells (and noted)."""
+    illegal: tuple[int, str, int] | None = None
+    for col, cell in enumerate(cells):
+        char = first_illegal(cell)
+        if char is not None:
+            cells[col] = clean_text(cell)[0]
+            illegal = (illegal[0], illegal[1], illegal[2] + 1) if illegal else (col, char, 1)
+    return _Row(number, cells, illegal)
 
 
 @dataclass
@@ -283,6 +293,37 @@ _Found = tuple[Layout, list[tuple[_Table, int]]]
 
 def read_poll(path: Path, rel: str, problems: Problems) -> Poll | None:
     """Read one poll export; record every problem, and return None when the file cannot be used."""
+    scrub = Scrubber()
+    parsed = _parse_file(path, rel, problems, scrub)
+    return None if parsed is None else _finish(parsed, scrub, problems)
+
+
+def read_polls(files: list[tuple[Path, str]], problems: Problems) -> list[Poll]:
+    """Read a session's poll exports (path, path in the session), scrubbing each of every file's names.
+
+    A respondent named in one export ("María González" in the Zoom report) is scrubbed from the
+    answers of the others too ("As María said" in the Google Forms responses).
+    """
+    scrub = Scrubber()
+    parsed = [_parse_file(path, rel, problems, scrub) for path, rel in files]
+    return [_finish(poll, scrub, problems) for poll in parsed if poll is not None]
+
+
+@dataclass
+class _Parsed:
+    """A poll file read and parsed, not yet scrubbed: its questions wait until every name is known."""
+
+    rel: str
+    layout: Layout
+    parts: list[tuple[_Table, int]]
+    counted: list[tuple[_Table, _Counted]]
+    asked: list[tuple[_Table, _Answers, Callable[[list[str]], list[list[str]]]]]
+    problems: Problems
+    """Problems that quote the file's text, reported scrubbed."""
+
+
+def _parse_file(path: Path, rel: str, problems: Problems, scrub: Scrubber) -> _Parsed | None:
+    """Read and parse one poll export, learning its respondents' names; None when it cannot be used."""
     where = Location(str(path))
     try:
         with path.open("rb") as handle:
@@ -313,34 +354,141 @@ def read_poll(path: Path, rel: str, problems: Problems) -> Poll | None:
         return None
 
     layout, parts = found
-    scrub = _Scrubber()
-    questions: list[PollQuestion] = []
+    # Problems quote the file's text, so they wait until every respondent's name is known and are
+    # reported scrubbed; so are questions, options and quotes (names may come after the text they are in).
+    local = Problems()
+    for table, _ in parts:
+        _warn_illegal(table, local)
+    counted: list[tuple[_Table, _Counted]] = []
+    asked: list[tuple[_Table, _Answers, Callable[[list[str]], list[list[str]]]]] = []
     for table, header in parts:
         if layout == "counted":
-            questions.extend(_parse_counted(table, header, problems, scrub))
+            counted.extend((table, entry) for entry in _parse_counted(table, header, local, scrub))
             continue
         if layout == "zoom":
-            collected = _parse_zoom(table, header, problems, scrub)
+            collected = _parse_zoom(table, header, local, scrub)
             split = _split_semicolons
         elif layout == "google_forms":
-            collected = _parse_columns(table, header, _google_meta(table.rows[header].cells), problems, scrub)
+            collected = _parse_columns(table, header, _google_meta(table.rows[header].cells), local, scrub)
             split = _split_google
         else:
             meta, names = _microsoft_meta(table.rows[header].cells)
-            collected = _parse_columns(table, header, meta, problems, scrub, name_columns=names)
+            collected = _parse_columns(table, header, meta, local, scrub, name_columns=names)
             split = _split_semicolons
-        for answers in collected:
-            question = _build_question(answers, split, scrub, table, problems)
-            if question is not None:
-                questions.append(question)
+        asked.extend((table, entry, split) for entry in _without_personal(collected, table, local, scrub))
+    return _Parsed(rel, layout, parts, counted, asked, local)
 
-    if not questions:
+
+def _finish(parsed: _Parsed, scrub: Scrubber, problems: Problems) -> Poll:
+    """Make the poll of a parsed file, scrubbed, bounded, and report its problems scrubbed."""
+    layout, parts, counted, asked, local = (
+        parsed.layout,
+        parsed.parts,
+        parsed.counted,
+        parsed.asked,
+        parsed.problems,
+    )
+    questions: list[tuple[_Table, PollQuestion]] = []
+    for table, entry in counted:
+        questions.append((table, _counted_question(entry, scrub, table, local)))
+    for table, entry, split in asked:
+        question = _build_question(entry, split, scrub, table, local)
+        if question is not None:
+            questions.append((table, question))
+    if len(questions) > MAX_QUESTIONS:
+        table, first = questions[MAX_QUESTIONS]
+        local.warn(
+            _where(table, first.sources[0]),
+            f"This poll has {len(questions):,} questions; only the first {MAX_QUESTIONS} are shown, "
+            "from this one on they are left out.",
+        )
+        questions = questions[:MAX_QUESTIONS]
+    shown = [_bounded(question, table, local) for table, question in questions]
+
+    if not shown:
         table, header = parts[0]
-        problems.warn(
+        local.warn(
             table.loc(table.rows[header].number),
             f"This {LAYOUT_NAMES[layout]} has a header row but no answers; it adds nothing to the documents.",
         )
-    return Poll(path=rel, layout=layout, questions=questions)
+    problems.extend([Problem(p.location, scrub(p.message), p.severity) for p in local.items])
+    return Poll(path=parsed.rel, layout=layout, questions=shown)
+
+
+def _warn_illegal(table: _Table, problems: Problems) -> None:
+    """Say, once per table, that characters no document can hold were removed from its cells."""
+    dirty = [row for row in table.rows if row.illegal is not None]
+    if not dirty:
+        return
+    col, char, _ = dirty[0].illegal
+    cells = sum(row.illegal[2] for row in dirty)
+    others = f" (and in {cells - 1:,} other cell(s) of this file)" if cells > 1 else ""
+    problems.warn(
+        table.loc(dirty[0].number, col),
+        f"Control characters (such as {char}) that no document can hold were removed here{others}.",
+    )
+
+
+def _without_personal(
+    collected: list[_Answers], table: _Table, problems: Problems, scrub: Scrubber
+) -> list[_Answers]:
+    """Leave out the questions that ask for the respondent's own details, learning names from them."""
+    kept = []
+    for entry in collected:
+        kinds = personal_kinds(entry.question)
+        if not kinds:
+            kept.append(entry)
+            continue
+        if "name" in kinds:
+            for answer in entry.answers:
+                scrub.add_name(answer)
+        source = entry.sources[0]
+        problems.warn(
+            table.loc(source.line or source.row or 1, entry.column),
+            f"The question '{entry.question}' asks for {_details(kinds)}; its answers are left out of "
+            "the documents.",
+        )
+    return kept
+
+
+_DETAILS = {
+    "name": "respondents' names",
+    "email": "e-mail addresses",
+    "phone": "phone numbers or contact details",
+    "organisation": "respondents' organisations",
+}
+
+
+def _details(kinds: frozenset[str]) -> str:
+    return " and ".join(_DETAILS[kind] for kind in _DETAILS if kind in kinds)
+
+
+def _bounded(question: PollQuestion, table: _Table, problems: Problems) -> PollQuestion:
+    """The question with its texts cut to what a document can show (options and quotes are already)."""
+    where = _where(table, question.sources[0])
+    cut: list[str] = []
+
+    def short(text: str, limit: int, what: str) -> str:
+        if len(text) <= limit:
+            return text
+        if what not in cut:
+            cut.append(what)
+        return text[: limit - 1].rstrip() + "…"
+
+    title = short(question.question, MAX_QUESTION_CHARS, "the question")
+    options = [
+        o.model_copy(update={"label": short(o.label, MAX_LABEL_CHARS, "option labels")})
+        for o in question.options
+    ]
+    quotes = [short(q, MAX_QUOTE_CHARS, "answers") for q in question.quotes]
+    if cut:
+        problems.warn(
+            where,
+            f"Some texts of this question were too long and were cut (questions to {MAX_QUESTION_CHARS} "
+            f"characters, option labels to {MAX_LABEL_CHARS}, answers to {MAX_QUOTE_CHARS:,}): "
+            f"{', '.join(cut)}.",
+        )
+    return question.model_copy(update={"question": title, "options": options, "quotes": quotes})
 
 
 def _read_csv(path: Path, rel: str, problems: Problems) -> _Found | None:
@@ -509,7 +657,7 @@ def _csv_rows(
             return rows, (start, _too_many_rows())
         if len(cells) > MAX_COLUMNS:
             return rows, (start, _too_many_columns(len(cells)))
-        rows.append(_Row(start, cells))
+        rows.append(_row(start, cells))
     return rows, None
 
 
@@ -586,6 +734,7 @@ def _read_workbook(path: Path, rel: str, problems: Problems) -> _Found | None:
 
     tables: list[_Table] = []
     total_rows = 0
+    reading: tuple[_Table, int] | None = None  # the sheet being read and its last row read
     try:
         with path.open("rb") as handle, warnings.catch_warnings():
             # openpyxl warns about styles and extensions it drops; none of that matters for reading.
@@ -595,8 +744,10 @@ def _read_workbook(path: Path, rel: str, problems: Problems) -> _Found | None:
             try:
                 for sheet in book.worksheets:
                     table = _Table(path, rel, [], sheet.title)
+                    reading = (table, 0)
                     sheet.reset_dimensions()  # declared dimensions are often wrong and would cut rows off
                     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                        reading = (table, number)
                         cells = _trim([_cell_text(v) for v in values])
                         if not cells:
                             continue
@@ -607,13 +758,24 @@ def _read_workbook(path: Path, rel: str, problems: Problems) -> _Found | None:
                         if len(cells) > MAX_COLUMNS:
                             problems.error(table.loc(number), _too_many_columns(len(cells)))
                             return None
-                        table.rows.append(_Row(number, cells))
+                        table.rows.append(_row(number, cells))
                     tables.append(table)
             finally:
                 book.close()
+    except ValueError as exc:
+        if reading is None or "digits" not in str(exc):
+            problems.error(where, f"{damaged} (details: {_first_line(exc)}).")
+            return None
+        # openpyxl turns a number cell into an int, which Python refuses past 4,300 digits: the row after
+        # the last one read holds it.
+        table, number = reading
+        problems.error(
+            table.loc(number + 1),
+            "A number in this row has thousands of digits, far more than any count of votes; check the file.",
+        )
+        return None
     except Exception as exc:  # openpyxl raises many kinds of errors on damaged workbooks; all mean "damaged"
-        detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
-        problems.error(where, f"{damaged} (details: {detail}).")
+        problems.error(where, f"{damaged} (details: {_first_line(exc)}).")
         return None
 
     detected = [_detect(table.rows) for table in tables]
@@ -639,6 +801,10 @@ def _read_workbook(path: Path, rel: str, problems: Problems) -> _Found | None:
     return layout, chosen
 
 
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+
+
 def _cell_text(value: object) -> str:
     if value is None:
         return ""
@@ -650,6 +816,9 @@ def _cell_text(value: object) -> str:
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
+    if isinstance(value, str):
+        # Excel writes control characters as _x0001_; they come back, and are then removed with a warning.
+        return unescape(value)
     return str(value)
 
 
@@ -663,9 +832,11 @@ class _Answers:
     question: str
     sources: list[Source]
     answers: list[str] = field(default_factory=list)
+    column: int = 0
+    """The question's column, when the header row holds the questions."""
 
 
-def _parse_zoom(table: _Table, header: int, problems: Problems, scrub: _Scrubber) -> list[_Answers]:
+def _parse_zoom(table: _Table, header: int, problems: Problems, scrub: Scrubber) -> list[_Answers]:
     """Collect answers by question text from a Zoom report (question in the rows or in the header)."""
     collected: dict[str, _Answers] = {}
     columns: list[str] | None = None  # the questions of the current block, when its header names them
@@ -729,7 +900,7 @@ def _google_meta(header: list[str]) -> set[int]:
     folded = [_fold(c) for c in header]
     meta = {0}
     for col in (1, 2):
-        if col < len(folded) and (_personal_kind(folded[col]) == "email" or folded[col] in _SCORE_HEADERS):
+        if col < len(folded) and (personal_kinds(folded[col]) == {"email"} or folded[col] in _SCORE_HEADERS):
             meta.add(col)
     return meta
 
@@ -751,28 +922,17 @@ def _parse_columns(
     header: int,
     meta: set[int],
     problems: Problems,
-    scrub: _Scrubber,
+    scrub: Scrubber,
     name_columns: frozenset[int] | set[int] = frozenset(),
 ) -> list[_Answers]:
     """Collect answers from a one-row-per-response export (Google Forms, Microsoft Forms)."""
     head = table.rows[header]
     questions: dict[int, _Answers] = {}
-    personal: dict[int, str] = {}
     for col, title in enumerate(head.cells):
         text = _clean(title)
         if col in meta or not text:
             continue
-        kind = _personal_kind(text)
-        if kind is not None:
-            personal[col] = kind
-            what = "respondents' names" if kind == "name" else "e-mail addresses"
-            problems.warn(
-                table.loc(head.number, col),
-                f"The question '{_EMAIL.sub(EMAIL_REMOVED, text)}' asks for {what}; its answers are left out "
-                "of the documents.",
-            )
-            continue
-        questions[col] = _Answers(text, [table.source(head.number)])
+        questions[col] = _Answers(text, [table.source(head.number)], column=col)
 
     unlabelled: set[int] = set()
     for row in table.rows[header + 1 :]:
@@ -781,9 +941,9 @@ def _parse_columns(
                 questions[col].answers.append(value)
             elif not value.strip():
                 continue
-            elif col in name_columns or personal.get(col) == "name":
+            elif col in name_columns:
                 scrub.add_name(value)
-            elif col not in meta and col not in personal and col not in unlabelled:
+            elif col not in meta and col not in unlabelled:
                 unlabelled.add(col)
                 problems.warn(
                     table.loc(row.number, col),
@@ -798,9 +958,10 @@ class _Counted:
     question: str
     source: Source
     votes: Counter[str] = field(default_factory=Counter)
+    personal: frozenset[str] = frozenset()
 
 
-def _parse_counted(table: _Table, header: int, problems: Problems, scrub: _Scrubber) -> list[PollQuestion]:
+def _parse_counted(table: _Table, header: int, problems: Problems, scrub: Scrubber) -> list[_Counted]:
     """Read a Question / Option / Votes table; a blank Question cell continues the question above."""
     q_col, o_col, v_col = _counted_columns([_fold(c) for c in table.rows[header].cells]) or (0, 1, 2)
     found: dict[str, _Counted] = {}
@@ -815,7 +976,10 @@ def _parse_counted(table: _Table, header: int, problems: Problems, scrub: _Scrub
         if not (question or option or votes_text):
             continue
         if question:
-            current = found.setdefault(question, _Counted(question, table.source(row.number)))
+            current = found.get(question)
+            if current is None:
+                current = found[question] = _Counted(question, table.source(row.number))
+                current.personal = personal_kinds(question)
         if not option:
             if votes_text:
                 problems.warn(table.loc(row.number, o_col), "This row has votes but no option; skipped.")
@@ -823,50 +987,85 @@ def _parse_counted(table: _Table, header: int, problems: Problems, scrub: _Scrub
         if current is None:
             problems.warn(table.loc(row.number, q_col), "This option has no question above it; skipped.")
             continue
+        if current.personal:
+            if "name" in current.personal:
+                scrub.add_name(option)
+            continue
         votes = _votes(votes_text)
-        if votes is None:
-            problems.error(table.loc(row.number, v_col), _bad_votes(votes_text))
+        if isinstance(votes, str):
+            problems.error(table.loc(row.number, v_col), votes)
             continue
         if option in current.votes:
             problems.warn(
                 table.loc(row.number, o_col),
-                f"The option '{_EMAIL.sub(EMAIL_REMOVED, option)}' appears twice for this question; "
-                "its votes were added up.",
+                f"The option '{_shown(option)}' appears twice for this question; its votes were added up.",
             )
         current.votes[option] += votes
 
-    questions = []
+    kept = []
     for entry in found.values():
-        if not entry.votes:
-            problems.warn(_where(table, entry.source), "This question has no options; it was left out.")
-            continue
-        options = [PollOption(label=scrub(label), votes=n) for label, n in _ranked(entry.votes)]
-        questions.append(
-            PollQuestion(
-                question=scrub(entry.question),
-                kind="choice",
-                options=options,
-                respondents=sum(entry.votes.values()),
-                sources=[entry.source],
+        if entry.personal:
+            problems.warn(
+                _where(table, entry.source),
+                f"The question '{entry.question}' asks for {_details(entry.personal)}; it is left out of "
+                "the documents.",
             )
+        elif not entry.votes:
+            problems.warn(_where(table, entry.source), "This question has no options; it was left out.")
+        else:
+            kept.append(entry)
+    return kept
+
+
+def _counted_question(entry: _Counted, scrub: Scrubber, table: _Table, problems: Problems) -> PollQuestion:
+    """A counted question, the most voted options first, the rest summed up in one row; scrubbed."""
+    ranked = _ranked(entry.votes)
+    shown, rest = ranked[:MAX_OPTIONS_SHOWN], ranked[MAX_OPTIONS_SHOWN:]
+    options = [PollOption(label=scrub(label), votes=n) for label, n in shown]
+    if rest:
+        problems.warn(
+            _where(table, entry.source),
+            f"This question has {len(ranked):,} options; the {MAX_OPTIONS_SHOWN} with the most votes are "
+            f"shown and the other {len(rest):,} are summed up in one row.",
         )
-    return questions
+        votes = sum(n for _, n in rest)
+        options.append(PollOption(label=f"{len(rest):,} more options", votes=votes, others=len(rest)))
+    return PollQuestion(
+        question=scrub(entry.question),
+        kind="choice",
+        options=options,
+        respondents=sum(entry.votes.values()),
+        sources=[entry.source],
+    )
 
 
 def _where(table: _Table, source: Source) -> Location:
     return table.loc(source.line or source.row or 1)
 
 
-def _votes(text: str) -> int | None:
+def _shown(text: str) -> str:
+    """A cell's text as a message quotes it: short."""
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _votes(text: str) -> int | str:
+    """The number in a votes cell, or why it is not one (a message for a located error)."""
     if not text:
         return 0
     if _VOTES.fullmatch(text):
-        return int(text.split(".")[0])
-    return None
+        digits = text.split(".")[0].lstrip("0") or "0"
+        # Compared as text first: int() refuses numbers of more than 4,300 digits.
+        if len(digits) > len(str(MAX_VOTES)) or int(digits) > MAX_VOTES:
+            return (
+                f"The votes cell holds '{_shown(text)}', more than the {MAX_VOTES:,} votes an option can "
+                "have; check the number."
+            )
+        return int(digits)
+    return _bad_votes(text)
 
 
 def _bad_votes(text: str) -> str:
-    shown = text if len(text) <= 40 else text[:40] + "…"
+    shown = _shown(text)
     if text.startswith("="):
         return (
             f"The votes cell holds the formula '{shown}'; formulas are not calculated. "
@@ -874,6 +1073,19 @@ def _bad_votes(text: str) -> str:
         )
     if text.endswith("%"):
         return f"The votes cell holds a percentage ('{shown}'); the Votes column needs the number of votes."
+    if _NEGATIVE.fullmatch(text):
+        return f"The votes cell holds '{shown}', a negative number; votes are counted from 0."
+    if _DECIMAL.fullmatch(text):
+        return f"The votes cell holds '{shown}', which is not a whole number of votes."
+    try:
+        large = abs(float(text)) > MAX_VOTES
+    except (ValueError, OverflowError):
+        large = False
+    if large:
+        return (
+            f"The votes cell holds '{shown}', more than the {MAX_VOTES:,} votes an option can have; "
+            "check the number."
+        )
     return f"The votes cell holds '{shown}', which is not a whole number of votes."
 
 
@@ -935,7 +1147,7 @@ def _ranked(counts: Counter[str]) -> list[tuple[str, int]]:
 def _build_question(
     entry: _Answers,
     split: Callable[[list[str]], list[list[str]]],
-    scrub: _Scrubber,
+    scrub: Scrubber,
     table: _Table,
     problems: Problems,
 ) -> PollQuestion | None:
@@ -948,49 +1160,33 @@ def _build_question(
     if not raw:
         problems.warn(where, f"The question '{question}' has no answers; it was left out.")
         return None
-    if sum(1 for answer in raw if _EMAIL.fullmatch(answer.removeprefix("mailto:"))) * 2 >= len(raw):
+    if sum(1 for answer in raw if EMAIL.fullmatch(answer.removeprefix("mailto:"))) * 2 >= len(raw):
         problems.warn(
             where, f"Most answers to '{question}' are e-mail addresses; it is left out of the documents."
         )
         return None
 
-    answers = [scrub(answer) for answer in raw]
-    picks = split(answers)
+    picks = split(raw)
     counted = _choice_counts(picks)
     if counted is not None:
+        # Labels are scrubbed after counting; two that become one ("[name removed]") add up.
+        votes: Counter[str] = Counter()
+        for label, n in counted:
+            votes[scrub(label)] += n
         return PollQuestion(
             question=question,
             kind="choice",
-            options=[PollOption(label=label, votes=votes) for label, votes in counted],
+            options=[PollOption(label=label, votes=n) for label, n in _ranked(votes)],
             respondents=sum(1 for options in picks if options),
             sources=entry.sources,
         )
+    if len(raw) > MAX_QUOTES:
+        problems.warn(
+            where,
+            f"This question has {len(raw):,} answers; the first {MAX_QUOTES} are quoted and the other "
+            f"{len(raw) - MAX_QUOTES:,} are left out.",
+        )
+    quotes = [scrub(answer) for answer in raw[:MAX_QUOTES]]  # only what is shown is scrubbed
     return PollQuestion(
-        question=question, kind="text", quotes=answers, respondents=len(answers), sources=entry.sources
+        question=question, kind="text", quotes=quotes, respondents=len(raw), sources=entry.sources
     )
-
-
-class _Scrubber:
-    """Replace e-mail addresses and respondents' full names in text that goes into the poll."""
-
-    def __init__(self) -> None:
-        # Names by their first word, folded: only names whose first word occurs in a text are tried,
-        # so a poll with thousands of respondents does not run thousands of patterns over every answer.
-        self._by_first_word: dict[str, set[str]] = {}
-
-    def add_name(self, name: str) -> None:
-        name = _clean(name)
-        if len(name) >= 3 and not _EMAIL.fullmatch(name):
-            self._by_first_word.setdefault(name.split()[0].casefold(), set()).add(name)
-
-    def __call__(self, text: str) -> str:
-        text = _EMAIL.sub(EMAIL_REMOVED, text)
-        if not self._by_first_word:
-            return text
-        words = {word.casefold() for word in re.findall(r"[^\W_]+(?:['’.-][^\W_]+)*", text)}
-        candidates = {n for word in words for n in self._by_first_word.get(word, ())}
-        # Longest first, so "Ana María López" goes before "Ana María"; spaces match any whitespace.
-        for name in sorted(candidates, key=lambda n: (-len(n), n)):
-            pattern = r"\s+".join(re.escape(word) for word in name.split())
-            text = re.sub(rf"(?<!\w){pattern}(?!\w)", NAME_REMOVED, text, flags=re.IGNORECASE)
-        return text

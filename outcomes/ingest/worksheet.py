@@ -18,7 +18,10 @@ A worksheet comes from outside, so it is read defensively:
 - XML with a document type declaration is refused (no entity expansion, "billion laughs"); openpyxl
   parses with defusedxml as a second line of defence;
 - formulas are never evaluated: a formula's text (``=...``) is kept as literal text, with a warning;
-- at most :data:`MAX_ROWS` rows and :data:`MAX_COLUMNS` columns of a sheet are read.
+- at most :data:`MAX_ROWS` rows and :data:`MAX_COLUMNS` columns of a sheet are read, and at most
+  :data:`MAX_ITEMS` of its rows hold items (themes, takeaways, actions, people);
+- characters no document can hold (control characters, also as Excel writes them: ``_x0001_``) are
+  removed, with a warning at the first cell that held one.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ import openpyxl
 from defusedxml import DefusedXmlException
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.escape import unescape
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.xml.functions import tostring
@@ -46,6 +50,7 @@ from openpyxl.xml.functions import tostring
 from outcomes import catalog
 from outcomes.errors import Location, Problems
 from outcomes.model import Action, Paragraph, Person, Role, Source, Takeaway, Theme, Worksheet
+from outcomes.text import clean_text, first_illegal
 
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 """Largest total size of the archive's members once unpacked (a real worksheet is well under 1 MB)."""
@@ -64,6 +69,9 @@ MAX_ROWS = 5000
 
 MAX_COLUMNS = 50
 """Columns of a sheet that are read (A to AX); values further right are ignored with a warning."""
+
+MAX_ITEMS = 2000
+"""Rows of one sheet that hold an item; a row beyond them is an error (merging compares every item)."""
 
 # Excel's own row limit: rows beyond it cannot be part of a valid workbook.
 _EXCEL_MAX_ROW = 1_048_576
@@ -320,6 +328,20 @@ class _RawSheet:
     too_many_rows_at: int | None = None
     wide_value_at: str | None = None
     is_worksheet: bool = True
+    illegal: tuple[str, str, int] | None = None
+    """Set when characters no document can hold were removed: first cell, its character, how many cells."""
+
+    def kept(self, value: object, coordinate: str) -> object:
+        """A cell's value, Excel's escapes undone and the characters no document can hold removed."""
+        if not isinstance(value, str):
+            return value
+        value = unescape(value)  # Excel writes a control character as _x0001_
+        char = first_illegal(value)
+        if char is None:
+            return value
+        count = self.illegal[2] + 1 if self.illegal else 1
+        self.illegal = (self.illegal[0], self.illegal[1], count) if self.illegal else (coordinate, char, 1)
+        return clean_text(value)[0]
 
 
 def _is_blank(value: object) -> bool:
@@ -357,7 +379,11 @@ def _load_sheets(path: Path) -> list[_RawSheet]:
                                 raw.wide_value_at = cell.coordinate
                                 break
                     kept = tuple(
-                        _Cell(cell.value, getattr(cell, "data_type", "n")) for cell in row[:MAX_COLUMNS]
+                        _Cell(
+                            raw.kept(cell.value, getattr(cell, "coordinate", "")),
+                            getattr(cell, "data_type", "n"),
+                        )
+                        for cell in row[:MAX_COLUMNS]
                     )
                     raw.rows.append((number, kept))
         finally:
@@ -464,6 +490,13 @@ class _Reader:
                 self.at(raw.name, f"A{raw.too_many_rows_at}"),
                 f"sheet '{raw.name}' has more than {MAX_ROWS} rows; rows after row {MAX_ROWS} are not read",
             )
+        if raw.illegal:
+            cell, char, count = raw.illegal
+            others = f" (and in {count - 1:,} other cell(s) of this sheet)" if count > 1 else ""
+            self.problems.warn(
+                self.at(raw.name, cell),
+                f"control characters (such as {char}) that no document can hold were removed here{others}",
+            )
         if not raw.rows:
             return
         header_row, header = raw.rows[0]
@@ -478,6 +511,7 @@ class _Reader:
             PEOPLE.title: self.person,
         }[spec.title]
         unheaded: set[int] = set()
+        items = 0
         for number, cells in raw.rows[1:]:
             values: dict[str, _Value] = {}
             for index, cell in enumerate(cells):
@@ -495,6 +529,14 @@ class _Reader:
                         f"values in column {get_column_letter(index + 1)} ignored: the column has no header",
                     )
             if any(v.text for v in values.values()):
+                items += 1
+                if items > MAX_ITEMS:
+                    self.problems.error(
+                        self.at(raw.name, f"A{number}"),
+                        f"sheet '{raw.name}' has more than {MAX_ITEMS:,} rows of items; row {number} is the "
+                        f"first over the limit, and the rows from it on are not read",
+                    )
+                    return
                 source = Source(path=self.rel, sheet=raw.name, row=number)
                 handler(_Row(spec, raw.name, number, columns, values, source))
 

@@ -17,7 +17,7 @@ from html import escape
 from markupsafe import Markup
 from markupsafe import escape as markup_escape
 
-from outcomes.model import PollQuestion
+from outcomes.model import PollOption, PollQuestion
 
 BAR_COLOR = "#1f5c99"
 # WeasyPrint's SVG text takes one family and leaves the rest to fontconfig, which picks a Japanese
@@ -34,6 +34,29 @@ PNG_FONTS = ("Noto Sans", "Noto Sans CJK SC", "Noto Naskh Arabic", "DejaVu Sans"
 WIDTH = 640
 ROW = 26
 LABEL_W = 260
+MAX_BARS = 25
+"""Bars drawn at most; further options (and a "N more options" row) share one line without a bar."""
+MAX_ALT_CHARS = 300
+
+
+def _rows(question: PollQuestion) -> tuple[list[PollOption], str | None]:
+    """The options drawn as bars, and the text of the line below them that sums up the rest."""
+    own = [o for o in question.options if not o.others]
+    bars, rest = own[:MAX_BARS], own[MAX_BARS:]
+    count = len(rest) + sum(o.others for o in question.options)
+    if not count:
+        return bars, None
+    votes = sum(o.votes for o in rest) + sum(o.votes for o in question.options if o.others)
+    return bars, f"+ {count:,} more options: {votes:,}"
+
+
+def _height(bars: list[PollOption], note: str | None) -> int:
+    return ROW * (len(bars) + (1 if note else 0)) + 10
+
+
+def _alt(question: PollQuestion) -> str:
+    text = question.question
+    return escape(text if len(text) <= MAX_ALT_CHARS else text[: MAX_ALT_CHARS - 1] + "…")
 
 
 def svg_family(text: str) -> str:
@@ -45,15 +68,15 @@ def svg_family(text: str) -> str:
 
 
 def svg_chart(question: PollQuestion, alt: str = "") -> str:
-    """A horizontal bar chart of a choice question, as inline SVG; ``alt`` is its text alternative.
+    """A horizontal bar chart of a choice question, as inline SVG (at most MAX_BARS bars).
 
-    WeasyPrint gives the PDF's /Figure the SVG's <title> as /Alt, which screen readers read.
+    ``alt`` is its text alternative: WeasyPrint gives the PDF's /Figure the SVG's <title> as /Alt.
     """
-    options = question.options
+    options, note = _rows(question)
     top = max((o.votes for o in options), default=0) or 1
-    height = ROW * len(options) + 10
+    height = _height(options, note)
     bar_w = WIDTH - LABEL_W - 50
-    described = markup_escape(alt or question.question)
+    described = markup_escape(alt) if alt else _alt(question)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
         f'role="img" aria-label="{described}" font-family="Noto Sans" style="direction: ltr">'
@@ -70,6 +93,9 @@ def svg_chart(question: PollQuestion, alt: str = "") -> str:
             f'<rect x="{LABEL_W}" y="{y + 3}" width="{w}" height="{ROW - 8}" fill="{BAR_COLOR}"/>'
             f'<text x="{LABEL_W + w + 6}" y="{y + 16}" font-size="12" fill="#222">{option.votes}</text>'
         )
+    if note:
+        y = 5 + len(options) * ROW
+        parts.append(f'<text x="{LABEL_W}" y="{y + 16}" font-size="12" fill="#222">{escape(note)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -134,9 +160,9 @@ def png_chart(question: PollQuestion, scale: int = 2) -> bytes:
     """The same chart as a PNG, for DOCX output."""
     from PIL import Image, ImageDraw, ImageFont
 
-    options = question.options
+    options, note = _rows(question)
     top = max((o.votes for o in options), default=0) or 1
-    w, h = WIDTH * scale, (ROW * len(options) + 10) * scale
+    w, h = WIDTH * scale, _height(options, note) * scale
     image = Image.new("L", (w, h), 255)
     draw = ImageDraw.Draw(image)
 
@@ -155,6 +181,9 @@ def png_chart(question: PollQuestion, scale: int = 2) -> bytes:
         x0 = LABEL_W * scale
         draw.rectangle([x0, y + 3 * scale, x0 + bw * scale, y + (ROW - 5) * scale], fill=BAR_GREY)
         draw.text((x0 + (bw + 6) * scale, y + 4 * scale), str(option.votes), fill=TEXT_GREY, font=font("0"))
+    if note:
+        y = (5 + len(options) * ROW) * scale
+        draw.text((LABEL_W * scale, y + 4 * scale), note, fill=TEXT_GREY, font=font(note))
     paletted = Image.frombuffer("P", image.size, image.tobytes(), "raw", "P", 0, 1)
     paletted.putpalette(_PALETTE)
     buffer = io.BytesIO()
@@ -178,7 +207,7 @@ def chart_markup(question: PollQuestion, target: str, alt: str = "") -> Markup:
     """
     if not question.options:
         return Markup("")
-    described = markup_escape(alt or question.question)
+    described = markup_escape(alt) if alt else _alt(question)
     if target == "docx":
         data = base64.b64encode(png_chart(question)).decode("ascii")
         image = f'<img src="data:image/png;base64,{data}" alt="{described}" style="width:15cm">'

@@ -437,8 +437,68 @@ def generate_huge_docx(path: Path) -> None:
     )
 
 
+# --- polls and worksheets: respondents' details, bounded work, control characters (issue 14) -----------
+
+
+def privacy_and_limits_files() -> dict[str, bytes]:
+    """Workbooks of the issue-14 cases: personal questions in six languages, Excel's _x0001_ escapes."""
+    ms_header = ["ID", "Start time", "Completion time", "Email", "Name", "Имя", "姓名", "الاسم",
+                 "Correo electrónico", "Nom et prénom", "Организация", "Institución", "单位",
+                 "What should the IGF do next?"]  # fmt: skip
+    ms_rows = [
+        ms_header,
+        [1, "2025-06-24 10:00", "2025-06-24 10:01", "dsokolov@example.ru", "Jean-Luc Picard",
+         "Дмитрий Соколов", "王小明", "فاطمة الزهراء", "dsokolov@example.ru", "Zola Émile", "МГУ", "UNAM",
+         "清华大学", "Дмитрий прав; 王小明说得对; قالت فاطمة ذلك; as Picard said, and Emile Zola too"],
+        [2, "2025-06-24 10:02", "2025-06-24 10:03", "anonymous", None, None, None, None, None, None,
+         None, None, None, "JEAN-LUC PICARD agrees: publish abuse contact points"],
+    ]  # fmt: skip
+    return {
+        "polls/microsoft_forms_personal_questions_in_six_languages.xlsx": xlsx(
+            {"Sheet1": sheet_xml(ms_rows)}
+        ),
+        "polls/xlsx_control_character_escape.xlsx": xlsx(
+            {"Results": sheet_xml([["Question", "Option", "Votes"], ["Which_x0001_ layer first?", "DNS", 4]])}
+        ),
+        "polls/xlsx_votes_of_5000_digits.xlsx": xlsx(
+            {
+                "Results": sheet_xml(
+                    [["Question", "Option", "Votes"], ["Which layer first?", "DNS", 12], [None, "Hosting", 0]]
+                ).replace(b'<c r="C3"><v>0</v>', b'<c r="C3"><v>' + b"9" * 5000 + b"</v>")
+            }
+        ),
+        "worksheet/control_character_escape.xlsx": xlsx(
+            {
+                "Themes": sheet_xml(GOOD_THEMES),
+                "Takeaways": sheet_xml([["Theme", "Takeaway"], [None, "Start_x0001_ with the DNS_x0007_"]]),
+            }
+        ),
+    }
+
+
+def _counted_options(path: Path, count: int) -> None:
+    rows = [f",word-{n:05d},{(n * 7919) % 97}" for n in range(1, count)]
+    path.write_text("Question,Option,Votes\nWhich word describes the IGF?,word-00000,500\n" + "\n".join(rows))
+
+
+def generate_counted_4000_options(path: Path) -> None:
+    """A counted poll with 4,000 options to one question (once 70-92 s and 2.3 GB to build)."""
+    _counted_options(path, 4000)
+
+
+def generate_counted_20000_options(path: Path) -> None:
+    """A counted poll with 20,000 options to one question (once 452 s and 10.4 GB to build)."""
+    _counted_options(path, 20_000)
+
+
+def generate_worksheet_2001_takeaways(path: Path) -> None:
+    """A worksheet whose Takeaways sheet holds 2,001 takeaways, one more than a sheet may."""
+    rows = [["Theme", "Takeaway"]] + [[None, f"Takeaway number {n}"] for n in range(1, 2002)]
+    path.write_bytes(xlsx({"Takeaways": sheet_xml(rows)}))
+
+
 def main() -> None:
-    files = {**word_notes(), **workbooks()}
+    files = {**word_notes(), **workbooks(), **privacy_and_limits_files()}
     for name, data in files.items():
         target = FILES / name
         target.parent.mkdir(parents=True, exist_ok=True)
