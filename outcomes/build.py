@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 import outcomes
 from outcomes.errors import InputError, OutcomesError, Problem, Problems
 from outcomes.inputs import ASSETS_DIR, SessionInputs, hash_inputs, read_inputs
-from outcomes.merge import merge
+from outcomes.merge import merge, merge_report
 from outcomes.model import Report
 from outcomes.outputs import Staging, clean_stale_parts, session_lock
 from outcomes.render.templates import RTL_LANGUAGES, TemplateSet, render_html
@@ -283,7 +283,7 @@ def finish(p: Plan, rendered: list[Rendered]) -> BuildResult:
     warnings = [str(w) for w in p.inputs.problems.warnings]
     warnings += [f"{r.name}: refused to fetch {url}" for r in rendered for url in r.refused]
     if p.report.executive_summary.draft:
-        warnings.append("executive summary is a draft assembled from the themes; revise it")
+        warnings.append("executive summary is a draft of sentences taken from the notes; revise it")
     try:
         staging.write_text("report.json", p.report.model_dump_json(indent=2) + "\n")
         record = {
@@ -296,6 +296,7 @@ def finish(p: Plan, rendered: list[Rendered]) -> BuildResult:
             "formats": list(p.formats),
             "draft_summary": p.report.executive_summary.draft,
             "warnings": warnings,
+            "merges": merge_report(p.report),
             "timings": {
                 **{k: round(v, 4) for k, v in p.timings.items()},
                 **{r.name: round(r.seconds, 4) for r in rendered},

@@ -178,7 +178,7 @@ def test_summaries_combined_by_group_onsite_and_online_alternating():
     assert not report.executive_summary.draft
 
 
-def test_draft_summary_when_no_rapporteur_wrote_one():
+def test_draft_summary_when_no_rapporteur_wrote_one_quotes_their_takeaways_with_sources():
     problems = Problems()
     n = note(
         "notes/a.md",
@@ -186,8 +186,10 @@ def test_draft_summary_when_no_rapporteur_wrote_one():
     )
     report = merge(SessionMeta(id="s"), [n], None, [], problems)
     assert report.executive_summary.draft
-    text = report.executive_summary.parts[0].paragraphs[0].text
-    assert text.startswith("The session discussed 2 themes: Routing and IPv6.") and "ROV works." in text
+    [paragraph] = report.executive_summary.parts[0].paragraphs
+    assert paragraph.text == "ROV works"
+    assert [str(s) for s in paragraph.sources] == ["notes/a.md:2"]
+    assert "themes" not in paragraph.text
     assert any("draft" in w.message for w in problems.warnings)
 
 
