@@ -68,7 +68,7 @@ REVIEW_THRESHOLD = 0.72
 """Below the merge bar and at or above this, both are kept and the pair is listed for the editor."""
 MIN_MEANING_OVERLAP = 0.3
 """Share of content stems two texts must have in common before their meaning may merge them."""
-MAX_EMBEDDED = 1000
+MAX_EMBEDDED = 300
 """Most texts embedded per session (about 4 ms each on one core); beyond, wording alone decides."""
 MAX_POSTING = 64
 """A stem that more kept items share than this is too common to find candidates by."""
@@ -99,7 +99,7 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _CJK_NUMBER = re.compile(
     r"[零〇一二三四五六七八九十百千万萬亿億两]*[十百千万萬亿億][零〇一二三四五六七八九十百千万萬亿億两]*"
 )
-_SENTENCE_END = re.compile(r"[.!?:;•\n]\s*$|^\W*$")
+_SENTENCE_END = re.compile(r"[.!?:;•\n]")
 _ARTICLE = re.compile(r"^(?:وال|بال|كال|فال|لل|ال)(?=\w{3})")
 
 
@@ -115,7 +115,15 @@ def _guards() -> dict:
         # requests and pycountry into every build.
         listed = resources.files("sumy").joinpath("data", "stopwords", f"{name}.txt").read_text("utf-8")
         stop.update(catalog.normalize(w) for w in listed.split())
-    groups = [tuple(catalog.normalize(n) for n in names) for names in data["names"]]
+    # Names by their first word (so a text looks up only its own words) and, for Chinese, whole.
+    groups: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    cjk_groups: list[tuple[str, int]] = []
+    for i, names in enumerate(data["names"]):
+        for name in map(catalog.normalize, names):
+            if _CJK.search(name):
+                cjk_groups.append((name, i))
+            else:
+                groups[name.split()[0]].append((name, i))
     prefixes = tuple(sorted({catalog.normalize(p) for p in data["negating_prefixes"]}, key=len, reverse=True))
     cjk_negations = "".join(w for w in data["negations"]["zh"])
     return {
@@ -123,6 +131,7 @@ def _guards() -> dict:
         "cjk": cjk_negations,
         "stop": stop,
         "groups": groups,
+        "cjk_groups": cjk_groups,
         "prefixes": prefixes,
     }
 
@@ -149,18 +158,19 @@ def read_text(text: str) -> Text:
     for word in norm.split():
         words += [w for w in re.split(r"([\u3400-\u9fff\uf900-\ufaff]+)", word) if w]
     names = set()
+    previous = None
     for m in _WORD.finditer(text):
         token = m.group()
-        at_start = bool(_SENTENCE_END.search(text[: m.start()]))
+        # A capital after a full stop (or first) only starts a sentence; elsewhere it names someone.
+        at_start = previous is None or bool(_SENTENCE_END.search(text, previous, m.start()))
+        previous = m.end()
         capitals = sum(c.isupper() for c in token)
         if capitals >= 2 or (capitals and token[0].isupper() and not at_start):
             names.add(catalog.normalize(token))
     padded = f" {norm} "
-    groups = frozenset(
-        i
-        for i, names_of in enumerate(g["groups"])
-        if any((n in norm) if _CJK.search(n) else (f" {n} " in padded) for n in names_of)
-    )
+    groups = {i for w in set(words) for name, i in g["groups"].get(w, ()) if f" {name} " in padded}
+    if _CJK.search(norm):
+        groups.update(i for name, i in g["cjk_groups"] if name in norm)
     numbers = [re.sub(r"(?<=\d)[,.](?=\d{3}\b)", "", n) for n in _NUMBER.findall(text)]
     numbers += _CJK_NUMBER.findall(text)
     negations = sum(w in g["negations"] for w in words) + sum(text.count(c) for c in g["cjk"])
@@ -172,7 +182,7 @@ def read_text(text: str) -> Text:
         numbers=tuple(sorted(numbers)),
         negations=negations,
         names=frozenset(names),
-        groups=groups,
+        groups=frozenset(groups),
     )
 
 
@@ -194,18 +204,28 @@ def _names_in(a: Text, b: Text) -> bool:
 
 
 def _negating_prefix(only_a: set[str], only_b: set[str]) -> bool:
-    return any(_negates(x, y) or _negates(y, x) for x in only_a for y in only_b)
+    return _negates(only_a, only_b) or _negates(only_b, only_a)
 
 
-def _negates(longer: str, word: str) -> bool:
-    """Whether ``longer`` is ``word`` (or a form of it) behind a negating prefix: de-regulated."""
-    for prefix in _guards()["prefixes"]:
-        if longer.startswith(prefix) and len(longer) - len(prefix) >= 3:
-            rest = longer[len(prefix) :]
-            shared = len(os.path.commonprefix([rest, word]))
-            if rest == word or shared >= max(4, 0.7 * min(len(rest), len(word))):
-                return True
+def _negates(longer: set[str], words: set[str]) -> bool:
+    """Whether a word of ``longer`` is one of ``words`` (or a form of it) behind a negating prefix."""
+    by_start: dict[str, list[str]] = defaultdict(list)
+    for word in words:
+        by_start[word[:3]].append(word)
+    for x in longer:
+        for rest in _unprefixed(x):
+            for word in by_start.get(rest[:3], ()):
+                shared = len(os.path.commonprefix([rest, word]))
+                if rest == word or shared >= max(4, 0.7 * min(len(rest), len(word))):
+                    return True
     return False
+
+
+@lru_cache(maxsize=65536)
+def _unprefixed(word: str) -> tuple[str, ...]:
+    """The word without each negating prefix it starts with (at least three letters left)."""
+    prefixes = _guards()["prefixes"]
+    return tuple(word[len(p) :] for p in prefixes if word.startswith(p) and len(word) - len(p) >= 3)
 
 
 def overlap(a: Text, b: Text) -> float:
@@ -337,14 +357,15 @@ class _Kept(Generic[T]):
 
     def candidates(self, text: Text) -> list[int]:
         """Kept items sharing the most of the text's rarer stems, in the order they were kept."""
-        stems = set(text.stems)
+        stems = list(dict.fromkeys(text.stems))  # in text order: the same candidates every run
         usable = [s for s in stems if len(self._postings.get(s, ())) <= MAX_POSTING]
         if not usable and stems:
             usable = [min(stems, key=lambda s: len(self._postings.get(s, ())))]
         shared: Counter[int] = Counter()
         for stem in usable:
             shared.update(self._postings.get(stem, ())[-MAX_POSTING:])
-        return sorted(i for i, _ in shared.most_common(MAX_CANDIDATES))
+        best = sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]
+        return sorted(i for i, _ in best)
 
     def find(self, text: Text, threshold: int) -> tuple[int, str, float] | None:
         """The kept item that says the same as the text, with the rule and score; None if none."""
@@ -362,7 +383,7 @@ class _Kept(Generic[T]):
         text = read_text(item.text)
         found = self.find(text, threshold)
         if found is None:
-            kept = item.model_copy(deep=True)
+            kept = _copy(item)
             self._keep(kept, text)
             return kept
         i, rule, score = found
@@ -388,6 +409,12 @@ class _Kept(Generic[T]):
                     if guard(self.texts[i], text) is None:
                         pairs.append((i, j))
         return pairs
+
+
+def _copy(item: T) -> T:
+    """A copy whose lists can grow without touching the reader's item (cheaper than a deep copy)."""
+    lists = {k: list(v) for k, v in item if isinstance(v, list)}
+    return item.model_copy(update=lists)
 
 
 def _absorb(kept: Takeaway | Action | Paragraph, item: Takeaway | Action | Paragraph) -> None:

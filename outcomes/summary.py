@@ -18,7 +18,7 @@ from outcomes.model import Paragraph
 
 SENTENCES = 5
 """Sentences in a draft summary."""
-MAX_CANDIDATES = 200
+MAX_CANDIDATES = 120
 """Sentences LexRank chooses from (its cost grows with their square); the first ones in reading order."""
 
 _LANGUAGES = {
