@@ -48,11 +48,11 @@ from outcomes.model import (
 
 T = TypeVar("T", Takeaway, Action, Paragraph)
 
-# Similarity (rapidfuzz token_sort_ratio on normalized text, 0-100) at or above which two theme titles
-# are the same theme. 90 joins "Security & harmful activity mitigation in practice" with "Security and
-# Harmful Activity Mitigation in Practice" or a one-word variant of a long title, and keeps apart titles
-# that share most words but differ in their subject ("Access to information" vs "Access to
-# infrastructure" score 84). tests/test_merge.py pins both sides.
+# Similarity (rapidfuzz ratio on normalized text, its sentences sorted, 0-100) at or above which two
+# theme titles are the same theme. 90 joins "Security & harmful activity mitigation in practice" with
+# "Security and Harmful Activity Mitigation in Practice" or a one-word variant of a long title, and
+# keeps apart titles that share most words but differ in their subject ("Access to information" vs
+# "Access to infrastructure" score 71). tests/test_merge.py pins both sides.
 THEME_THRESHOLD = 90
 # Takeaways and actions are sentences; a slightly lower bar catches rewordings such as a changed
 # article or plural, while different sentences on the same topic stay below it (see tests).
@@ -85,12 +85,17 @@ class Text:
 
     raw: str
     norm: str
+    key: str
+    """Its normalised sentences, sorted: equal for texts whose sentences are the same in any order."""
     words: frozenset[str]
     stems: tuple[str, ...]
     numbers: tuple[str, ...]
     negations: int
     names: frozenset[str]
     groups: frozenset[int]
+    group_order: tuple[int, ...]
+    name_order: tuple[str, ...]
+    """Known groups and names in the order the text mentions them: who does what to whom."""
 
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
@@ -99,6 +104,7 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _CJK_NUMBER = re.compile(
     r"[零〇一二三四五六七八九十百千万萬亿億两]*[十百千万萬亿億][零〇一二三四五六七八九十百千万萬亿億两]*"
 )
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?;。！？；])\s*")
 _SENTENCE_END = re.compile(r"[.!?:;•\n]")
 _ARTICLE = re.compile(r"^(?:وال|بال|كال|فال|لل|ال)(?=\w{3})")
 
@@ -157,7 +163,7 @@ def read_text(text: str) -> Text:
     words = []
     for word in norm.split():
         words += [w for w in re.split(r"([\u3400-\u9fff\uf900-\ufaff]+)", word) if w]
-    names = set()
+    names: dict[str, int] = {}
     previous = None
     for m in _WORD.finditer(text):
         token = m.group()
@@ -166,23 +172,34 @@ def read_text(text: str) -> Text:
         previous = m.end()
         capitals = sum(c.isupper() for c in token)
         if capitals >= 2 or (capitals and token[0].isupper() and not at_start):
-            names.add(catalog.normalize(token))
+            names.setdefault(catalog.normalize(token), m.start())
     padded = f" {norm} "
-    groups = {i for w in set(words) for name, i in g["groups"].get(w, ()) if f" {name} " in padded}
+    # Where each known group is first named (in the normalised text), to know their order.
+    groups: dict[int, int] = {}
+    for w in set(words):
+        for name, i in g["groups"].get(w, ()):
+            at = padded.find(f" {name} ")
+            if at >= 0:
+                groups[i] = min(at, groups.get(i, at))
     if _CJK.search(norm):
-        groups.update(i for name, i in g["cjk_groups"] if name in norm)
+        for name, i in g["cjk_groups"]:
+            if name in norm:
+                groups[i] = min(norm.find(name), groups.get(i, len(norm)))
     numbers = [re.sub(r"(?<=\d)[,.](?=\d{3}\b)", "", n) for n in _NUMBER.findall(text)]
     numbers += _CJK_NUMBER.findall(text)
     negations = sum(w in g["negations"] for w in words) + sum(text.count(c) for c in g["cjk"])
     return Text(
         raw=text,
         norm=norm,
+        key=" | ".join(sorted(catalog.normalize(s) for s in _SENTENCE_SPLIT.split(text) if s.strip())),
         words=frozenset(words),
         stems=tuple(_stems(words, g["stop"])),
         numbers=tuple(sorted(numbers)),
         negations=negations,
         names=frozenset(names),
         groups=frozenset(groups),
+        group_order=tuple(sorted(groups, key=groups.get)),
+        name_order=tuple(sorted(names, key=names.get)),
     )
 
 
@@ -194,6 +211,8 @@ def guard(a: Text, b: Text) -> str | None:
         return "number"
     if a.groups != b.groups or not _names_in(a, b) or not _names_in(b, a):
         return "name"
+    if a.group_order != b.group_order or (a.names == b.names and a.name_order != b.name_order):
+        return "name order"
     if _negating_prefix(a.words - b.words, b.words - a.words):
         return "negating prefix"
     return None
@@ -244,7 +263,9 @@ def substitution(a: Text, b: Text) -> bool:
 
 def _wording(a: Text, b: Text, threshold: int) -> float | None:
     """The wording score if two texts are near-identical in wording (and no guard parts them)."""
-    score = fuzz.token_sort_ratio(a.norm, b.norm)
+    # Word order counts within a sentence ("governments should regulate companies" is not
+    # "companies should regulate governments"); the order of whole sentences does not.
+    score = fuzz.ratio(a.key, b.key)
     if score < threshold or guard(a, b):
         return None
     only_a = set(a.norm.split()) - set(b.norm.split()) - FUNCTION_WORDS
@@ -262,7 +283,7 @@ def similar(a: str, b: str, threshold: int) -> bool:
     each other ("modernisation"/"modernization"), and no negation, number or name may differ.
     """
     ta, tb = read_text(a), read_text(b)
-    return ta.norm == tb.norm or _wording(ta, tb, threshold) is not None
+    return ta.key == tb.key or _wording(ta, tb, threshold) is not None
 
 
 # A word and its spelling variant score 85 or more (modernisation/modernization 92, organisation/
@@ -311,7 +332,9 @@ class _Log:
                 score=round(score, 3),
             )
         )
-        if rule != "identical":
+        # A title or paragraph in other case, punctuation or sentence order loses no word: recorded,
+        # not warned about. A statement written otherwise is always shown to the organiser.
+        if rule in ("wording", "meaning") or (rule == "same words" and kind in ("takeaway", "action")):
             where = f" from {kept_sources[0]}" if kept_sources else ""
             self.problems.warn(
                 _where(sources),
@@ -352,7 +375,7 @@ class _Kept(Generic[T]):
         self.log = log
         self.items: list[T] = []
         self.texts: list[Text] = []
-        self._by_norm: dict[str, int] = {}
+        self._by_key: dict[str, int] = {}
         self._postings: dict[str, list[int]] = defaultdict(list)
 
     def candidates(self, text: Text) -> list[int]:
@@ -369,7 +392,7 @@ class _Kept(Generic[T]):
 
     def find(self, text: Text, threshold: int) -> tuple[int, str, float] | None:
         """The kept item that says the same as the text, with the rule and score; None if none."""
-        i = self._by_norm.get(text.norm)
+        i = self._by_key.get(text.key)
         if i is not None:
             rule = "identical" if self.texts[i].raw.strip() == text.raw.strip() else "same words"
             return i, rule, 1.0
@@ -396,7 +419,7 @@ class _Kept(Generic[T]):
         index = len(self.items)
         self.items.append(item)
         self.texts.append(text)
-        self._by_norm.setdefault(text.norm, index)
+        self._by_key.setdefault(text.key, index)
         for stem in set(text.stems):
             self._postings[stem].append(index)
 
@@ -445,7 +468,7 @@ class _Themes:
             bare_title = _PARENTHETICAL.sub(" ", bare)
             for i in self._titles.candidates(read_text(bare_title)):
                 if same_theme(self.items[i].title, title):
-                    return i, "wording", fuzz.token_sort_ratio(self.items[i].title, title) / 100
+                    return i, "wording", fuzz.ratio(self.items[i].title, title) / 100
         return found
 
     def add(self, theme: Theme) -> Theme:

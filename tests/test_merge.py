@@ -392,3 +392,31 @@ def test_merging_thousands_of_items_compares_each_with_a_bounded_few():
         ("identical", "Point 17: secure routing for operators."),
         ("wording", "Point 4242: secure routing for operators."),
     ]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Governments should regulate companies.", "Companies should regulate governments."),
+        ("Youth should mentor women in tech.", "Women should mentor youth in tech."),
+    ],
+)
+def test_the_same_words_in_another_order_are_another_statement(a, b):
+    report, _ = two_rapporteurs(a, b)
+    assert [t.text for t in report.takeaways] == [a, b]
+
+
+def test_a_paragraph_with_its_sentences_in_another_order_is_kept_once_without_a_warning():
+    first = Paragraph(text="Open data helps. Trust grows.", sources=[src("notes/a.md", 4)])
+    second = Paragraph(text="Trust grows. Open data helps.", sources=[src("notes/b.md", 6)])
+    themes = [
+        Theme(title="Open data", narrative=[first], sources=[src("notes/a.md", 3)]),
+        Theme(title="open DATA", narrative=[second], sources=[src("notes/b.md", 5)]),
+    ]
+    problems = Problems()
+    report = merge(SessionMeta(id="s"), [Note(path="notes/a.md", themes=themes)], None, [], problems)
+    [theme] = report.themes
+    [paragraph] = theme.narrative
+    assert [str(s) for s in paragraph.sources] == ["notes/a.md:4", "notes/b.md:6"]
+    assert [(m.kind, m.rule) for m in report.merges] == [("theme", "same words"), ("paragraph", "same words")]
+    assert not any("merged into" in w.message for w in problems.warnings)
