@@ -3,6 +3,13 @@
 Order follows the contract: the worksheet first, then first appearance in the notes (notes taken in
 file-name order). Themes merge by title; takeaways and actions that say the same thing are kept once
 with every source. Nothing is dropped without a warning.
+
+Each text is read once (:func:`read_text`) and compared only with the kept items that share its rarer
+word stems, so merging stays linear in the number of items. Two texts merge when they are the same
+words, near-identical wording, or, for takeaways and actions, the same meaning by their sentence
+embeddings; never when they differ by a negation, a negating prefix, a number or a name
+(:func:`guard`). Pairs close in meaning but not merged are listed for the editor (``Report.review``),
+and every merge is recorded with its rule and score (``Report.merges``, written to build.json).
 """
 
 from __future__ import annotations
@@ -60,9 +67,9 @@ ITEM_THRESHOLD = 88
 
 # Paraphrases, by the cosine of their sentence embeddings (outcomes.embed). Measured on USE
 # multilingual v3: the issue's paraphrases score 0.95 and 0.88, their French, Spanish, Chinese,
-# Russian and Arabic versions 0.84-0.91; statements that differ in one word score as high
+# Russian and Arabic versions 0.84-0.99; statements that differ in one word score as high
 # ("regulated"/"deregulated" 0.998, "Increase"/"Reduce funding" 0.89), which is why the guards and
-# the substitution rule below decide those, never the score. tests/test_merge_paraphrases.py pins both.
+# the substitution rule below decide those, never the score. tests/test_merge.py pins both.
 MEANING_THRESHOLD = 0.83
 REVIEW_THRESHOLD = 0.72
 """Below the merge bar and at or above this, both are kept and the pair is listed for the editor."""
@@ -407,7 +414,7 @@ class _Kept(Generic[T]):
         found = self.find(text, threshold)
         if found is None:
             kept = _copy(item)
-            self._keep(kept, text)
+            self.keep(kept, text)
             return kept
         i, rule, score = found
         kept = self.items[i]
@@ -415,7 +422,8 @@ class _Kept(Generic[T]):
         _absorb(kept, item)
         return kept
 
-    def _keep(self, item: T, text: Text) -> None:
+    def keep(self, item: T, text: Text) -> None:
+        """Keep an item as new, without comparing it."""
         index = len(self.items)
         self.items.append(item)
         self.texts.append(text)
@@ -456,6 +464,7 @@ class _Themes:
         self.takeaways: list[_Kept[Takeaway]] = []
         self._narratives: list[_Kept[Paragraph]] = []
         self._titles: _Kept[Paragraph] = _Kept("theme", log)
+        self._index: dict[int, int] = {}  # id of a kept theme: its place
 
     def find(self, title: str) -> Theme | None:
         found = self._find(title)
@@ -475,8 +484,9 @@ class _Themes:
         found = self._find(theme.title)
         if found is None:
             merged = theme.model_copy(deep=True, update={"narrative": [], "takeaways": []})
+            self._index[id(merged)] = len(self.items)
             self.items.append(merged)
-            self._titles._keep(Paragraph(text=theme.title), read_text(strip_numbering(theme.title)))
+            self._titles.keep(Paragraph(text=theme.title), read_text(strip_numbering(theme.title)))
             self.takeaways.append(_Kept("takeaway", self.log))
             self._narratives.append(_Kept("paragraph", self.log))
             index = len(self.items) - 1
@@ -497,7 +507,7 @@ class _Themes:
         return merged
 
     def add_takeaway(self, theme: Theme, takeaway: Takeaway) -> None:
-        index = next(i for i, t in enumerate(self.items) if t is theme)
+        index = self._index[id(theme)]
         self.takeaways[index].add(takeaway)
         theme.takeaways = self.takeaways[index].items
 
