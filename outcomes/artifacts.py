@@ -64,7 +64,7 @@ def session_markdown(r: BuildResult, today: dt.date) -> str:
         f"- Build time: {r.seconds:.1f} s",
     ]
     if r.draft_summary:
-        lines.append("- The executive summary is a draft assembled from the themes: revise it.")
+        lines.append("- The executive summary is a draft of sentences taken from the notes: revise it.")
     if r.outputs:
         lines += ["", "## Files", ""] + [f"- `{o}`" for o in r.outputs]
     if r.errors:

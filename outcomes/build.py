@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 import outcomes
 from outcomes.errors import InputError, OutcomesError, Problem, Problems
 from outcomes.inputs import ASSETS_DIR, SessionInputs, hash_inputs, read_inputs
-from outcomes.merge import merge
+from outcomes.merge import merge, merge_report
 from outcomes.model import Report
 from outcomes.outputs import Staging, clean_stale_parts, session_lock
 from outcomes.render.templates import RTL_LANGUAGES, TemplateSet, render_html
@@ -295,7 +295,7 @@ def finish(p: Plan, rendered: list[Rendered]) -> BuildResult:
     checks = {r.name: r.accessibility for r in rendered if r.accessibility is not None}
     warnings += [f"{name}: {finding}" for name, check in checks.items() for finding in check.findings]
     if p.report.executive_summary.draft:
-        warnings.append("executive summary is a draft assembled from the themes; revise it")
+        warnings.append("executive summary is a draft of sentences taken from the notes; revise it")
     try:
         staging.write_text("report.json", p.report.model_dump_json(indent=2) + "\n")
         record = {
@@ -309,6 +309,7 @@ def finish(p: Plan, rendered: list[Rendered]) -> BuildResult:
             "draft_summary": p.report.executive_summary.draft,
             "warnings": warnings,
             "accessibility": {name: check.model_dump() for name, check in sorted(checks.items())},
+            "merges": merge_report(p.report),
             "timings": {
                 **{k: round(v, 4) for k, v in p.timings.items()},
                 **{r.name: round(r.seconds, 4) for r in rendered},

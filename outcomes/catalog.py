@@ -32,7 +32,8 @@ class Group:
     aliases: tuple[str, ...]
 
 
-def _load(name: str) -> dict:
+def load_data(name: str) -> dict:
+    """A YAML data file of the package (``outcomes/data``)."""
     return yaml.safe_load(resources.files("outcomes.data").joinpath(name).read_text("utf-8"))
 
 
@@ -40,7 +41,7 @@ def _load(name: str) -> dict:
 def action_lines() -> tuple[ActionLine, ...]:
     """Every action line and C7 sub-line, in catalog order."""
     lines: list[ActionLine] = []
-    for entry in _load("wsis_action_lines.yaml")["action_lines"]:
+    for entry in load_data("wsis_action_lines.yaml")["action_lines"]:
         lines.append(ActionLine(entry["code"], entry["title"], tuple(entry.get("aliases", ()))))
         for sub in entry.get("sublines", ()):
             lines.append(ActionLine(sub["code"], sub["title"], tuple(sub.get("aliases", ()))))
@@ -96,12 +97,14 @@ def parse_action_lines(text: str) -> tuple[list[str], list[str]]:
 
 @cache
 def stakeholder_groups() -> tuple[Group, ...]:
-    return tuple(Group(g["label"], tuple(g["aliases"])) for g in _load("groups.yaml")["stakeholder_groups"])
+    return tuple(
+        Group(g["label"], tuple(g["aliases"])) for g in load_data("groups.yaml")["stakeholder_groups"]
+    )
 
 
 @cache
 def regional_groups() -> tuple[Group, ...]:
-    return tuple(Group(g["label"], tuple(g["aliases"])) for g in _load("groups.yaml")["regional_groups"])
+    return tuple(Group(g["label"], tuple(g["aliases"])) for g in load_data("groups.yaml")["regional_groups"])
 
 
 def _match(groups: tuple[Group, ...], value: str) -> str | None:

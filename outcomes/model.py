@@ -202,8 +202,30 @@ class SpeakerStats(Model):
     by_gender: list[GroupCount] = Field(default_factory=list)
 
 
+MergeKind = Literal["theme", "takeaway", "action", "paragraph"]
+
+
+class ReviewPair(Model):
+    """Two items kept apart that may say the same thing: listed for the editor, never merged."""
+
+    kind: MergeKind
+    first: Paragraph
+    second: Paragraph
+    similarity: float
+
+
+class Merged(Model):
+    """One item merged into an earlier one: the rule that merged them and its score (build.json)."""
+
+    kind: MergeKind
+    kept: Paragraph
+    merged: Paragraph
+    rule: Literal["identical", "same words", "wording", "meaning"]
+    score: float
+
+
 class Report(Model):
-    """The merged report of one session; ``report.json`` is this, dumped."""
+    """The merged report of one session; ``report.json`` is this, dumped (without ``merges``)."""
 
     session: SessionMeta
     executive_summary: ExecutiveSummary = Field(default_factory=ExecutiveSummary)
@@ -215,3 +237,6 @@ class Report(Model):
     polls: list[PollQuestion] = Field(default_factory=list)
     speakers: SpeakerStats = Field(default_factory=SpeakerStats)
     rapporteurs: list[NoteMeta] = Field(default_factory=list)
+    review: list[ReviewPair] = Field(default_factory=list)
+    # Every merge, for build.json's merge report; report.json holds what was kept, not how.
+    merges: list[Merged] = Field(default_factory=list, exclude=True)

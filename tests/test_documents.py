@@ -298,7 +298,7 @@ def test_libreoffice_opens_the_docx_and_the_text_is_there(built, tmp_path):
     for expected in (
         "WS #106 Promoting Responsible Internet",
         "Executive summary",
-        "Visibility and modernization across infrastructure layers are urgently needed.",
+        "Visibility and modernisation are urgently needed across all infrastructure layers.",
         "Facilitate regular multi-stakeholder forums",
         "Page 2 of",
     ):

@@ -31,8 +31,9 @@ def built(tmp_path_factory):
     return out / "igf2025-ws106"
 
 
-def pdf_text(path: Path) -> str:
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+def pdf_text(path: Path, layout: bool = False) -> str:
+    args = ["pdftotext", *(["-layout"] if layout else []), str(path), "-"]
+    text = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     return " ".join(text.split())
 
 
@@ -111,7 +112,7 @@ def test_briefing_paper_and_recommendations_name_the_speakers(built, doc):
     names = [r[0] for r in rows]
     assert "Jacqueline van de Werken" in names and "Julija Kalpokiene" in names
     assert "Christian Dawson" in names  # the online moderator spoke too
-    text = pdf_text(built / f"{doc}.pdf")
+    text = pdf_text(built / f"{doc}.pdf", layout=True)  # a table's row stays one line wherever pages break
     assert "Goyal Vivek Speaker" in text
 
 

@@ -265,3 +265,59 @@ def test_read_session_any_text_never_raises(text):
         problems = Problems()
         session = read_session(Path(folder), problems)
         check_result(session, problems, Path(folder) / "session.yaml")
+
+
+# ---- merging -----------------------------------------------------------------------------------------
+
+STATEMENT_WORDS = st.sampled_from(
+    "operators governments should must deploy fund train routing security data open capacity regions "
+    "the in for and not regulated deregulated centralised decentralised Africa Asia 100 1000 youth women "
+    "IGF RPKI local languages trust resilient Internet".split()
+)
+STATEMENTS = st.lists(st.lists(STATEMENT_WORDS, min_size=1, max_size=8).map(" ".join), min_size=1, max_size=8)
+
+
+@settings(max_examples=max(20, EXAMPLES // 5), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(first=STATEMENTS, second=STATEMENTS)
+def test_merging_keeps_every_source_and_only_texts_it_was_given(first, second):
+    from outcomes.merge import merge
+    from outcomes.model import Note, SessionMeta, Source, Takeaway
+
+    notes = [
+        Note(
+            path=path,
+            takeaways=[
+                Takeaway(text=t, sources=[Source(path=path, line=n + 1)]) for n, t in enumerate(texts)
+            ],
+        )
+        for path, texts in (("notes/a.md", first), ("notes/b.md", second))
+    ]
+    problems = Problems()
+    report = merge(SessionMeta(id="s"), notes, None, [], problems)
+    given_sources = {str(t.sources[0]) for n in notes for t in n.takeaways}
+    kept_sources = [str(s) for t in report.takeaways for s in t.sources]
+    assert sorted(kept_sources) == sorted(given_sources)  # each source kept exactly once
+    assert {t.text for t in report.takeaways} <= set(first) | set(second)
+    # Every merge of texts that differ is recorded, and warned about.
+    changed = [m for m in report.merges if m.rule in ("wording", "meaning")]
+    assert len([w for w in problems.warnings if "merged into" in w.message]) >= len(changed)
+
+
+@settings(max_examples=max(20, EXAMPLES // 5), deadline=None)
+@given(
+    words=st.lists(STATEMENT_WORDS, min_size=2, max_size=8),
+    a=st.integers(0, 10**6),
+    b=st.integers(0, 10**6),
+    place=st.integers(0, 8),
+)
+def test_texts_that_differ_by_a_number_are_never_merged(words, a, b, place):
+    from outcomes.merge import merge
+    from outcomes.model import Note, SessionMeta, Takeaway
+
+    if a == b:
+        return
+    place = min(place, len(words))
+    texts = [" ".join([*words[:place], str(n), *words[place:]]) for n in (a, b)]
+    note = Note(path="notes/a.md", takeaways=[Takeaway(text=t) for t in texts])
+    report = merge(SessionMeta(id="s"), [note], None, [], Problems())
+    assert [t.text for t in report.takeaways] == texts
