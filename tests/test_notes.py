@@ -223,12 +223,20 @@ def test_raw_html_is_dropped_with_a_warning(tmp_path):
     assert any("raw HTML" in w.message for w in problems.warnings)
 
 
-def test_note_without_structure_is_a_located_error(tmp_path):
+def test_note_without_structure_builds_as_narrative_with_a_located_warning(tmp_path):
     path = tmp_path / "blob.md"
     path.write_text("just some words without any heading at all.\n", encoding="utf-8")
+    note, problems = read(path)
+    assert not problems.errors
+    assert [p.text for p in note.narrative] == ["just some words without any heading at all."]
+    assert str(problems.warnings[0]).startswith(f"{path}:1: warning: no recognisable structure")
+
+
+def test_empty_note_is_a_located_error(tmp_path):
+    path = tmp_path / "empty.md"
+    path.write_text("\n\n", encoding="utf-8")
     _, problems = read(path)
-    assert problems.errors
-    assert str(path) in str(problems.errors[0])
+    assert [str(e) for e in problems.errors] == [f"{path}:1: the note has no text to report"]
 
 
 def test_unknown_channel_is_an_error_with_its_line(tmp_path):

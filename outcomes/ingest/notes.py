@@ -19,7 +19,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from outcomes.model import (
     Action,
     Channel,
     Note,
+    NoteLine,
     NoteMeta,
     Paragraph,
     Source,
@@ -40,6 +41,7 @@ from outcomes.model import (
 )
 from outcomes.pandoc import pandoc_command
 from outcomes.session import YAMLTooLarge, load_yaml
+from outcomes.text import clean_text
 
 # Largest note accepted; a rapporteur's notes are a few pages, not megabytes.
 MAX_NOTE_BYTES = 5 * 1024 * 1024
@@ -79,29 +81,117 @@ def _heading_names() -> dict[str, dict[str, str]]:
     }
 
 
-_NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*|[IVXLC]+|[A-Za-z])[.)]\s+")
+@cache
+def _fuzzy_names() -> tuple[list[str], list[str]]:
+    """Known names (and their kinds) long enough to be matched as paraphrases or parts of a heading."""
+    names, kinds = [], []
+    for kind, by_name in _heading_names().items():
+        if kind == "wsis_label":
+            continue
+        for name in by_name:
+            names.append(name)
+            kinds.append(kind)
+    return names, kinds
+
+
+_NUMBERING = re.compile(
+    r"^\s*(?:\(?(?:\d+(?:\.\d+)*|[IVXLC]+|[ivxlc]+|[A-Za-z])[.)]|\((?:\d+|[A-Za-z]|[ivxlc]+)\))\s+"
+)
 
 
 def strip_numbering(text: str) -> str:
-    """Drop leading numbering ("1.", "2.3", "IV.", "a)") and a trailing colon."""
+    """Drop leading numbering ("1.", "2.3", "IV.", "a)", "(b)") and a trailing colon."""
     return _NUMBERING.sub("", text).strip().rstrip(":：").strip()
+
+
+# Form boilerplate around a label: "(* deadline 2 hours after session)", "[max 300 words]",
+# "- click on the ? symbol for instructions", "Please describe any ...".
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\]]*\]|（[^（）]*）")
+_FORM_TAIL = re.compile(
+    r"\s[-–—]\s.*\b(click|deadline|instructions?|symbol|optional|required|words|characters|cliquez|"
+    r"date limite|haga clic|plazo|нажмите|срок)\b.*$",
+    re.IGNORECASE,
+)
+_FORM_HEAD = re.compile(
+    r"^(please\s+(describe|list|provide|summari[sz]e|share|indicate)(\s+(here|the|any|all))*|"
+    r"veuillez\s+(décrire|indiquer)(\s+(les|la|le|toute?s?))*|"
+    r"por favor,?\s+(describa|indique)(\s+(las|los|la|el|cualquier))*)\s+",
+    re.IGNORECASE,
+)
+_FILLER = frozenset(
+    "the a an of and or for from in on at to our this session sessions workshop group main key "
+    "du de la le les des et ou pour el los las del y en sesión séance atelier".split()
+)
+_MAX_HEADING_WORDS = 14
+
+
+def strip_boilerplate(text: str) -> str:
+    """A label without its form boilerplate: bracketed notes, "- click ..." tails, "Please describe"."""
+    text = _BRACKETED.sub(" ", text)
+    text = _FORM_TAIL.sub("", text)
+    text = _FORM_HEAD.sub("", text.strip())
+    return " ".join(text.split()).strip(" -–—*:：")
 
 
 def heading_kind(text: str) -> str | None:
     """The fixed meaning of a heading ("summary", "takeaways", ...), or None for a theme."""
+    return heading_match(text)[0]
+
+
+@lru_cache(maxsize=8192)
+def heading_match(text: str) -> tuple[str | None, str]:
+    """The fixed meaning of a heading and how it was recognised: "exact", or a tolerant match's reason."""
+    if wsis_line(text) is not None:
+        return None, ""
     key = catalog.normalize(strip_numbering(text))
-    if not key or wsis_line(text) is not None:
-        return None
+    if not key:
+        return None, ""
+    kind = _exact_kind(key)
+    if kind:
+        return kind, "exact"
+    if len(key.split()) > 40:
+        return None, ""
+    bare = catalog.normalize(strip_numbering(strip_boilerplate(text)))
+    if bare and bare != key:
+        kind = _exact_kind(bare)
+        if kind:
+            return kind, "once its form boilerplate is left aside"
+    bare = bare or key
+    words = bare.split()
+    if len(words) > _MAX_HEADING_WORDS:
+        return None, ""
+    if (
+        len(words) <= 8
+        and ({"wsis", "cmsi", "smsi"} & set(words) or "action line" in bare)
+        and ({"summary", "table", "alignment", "resumen", "tabla"} & set(words))
+    ):
+        return "action_line_table", "exact"
+    names, kinds = _fuzzy_names()
+    best: tuple[int, str, str] | None = None
+    padded = f" {bare} "
+    for name, kind in zip(names, kinds, strict=True):
+        # Parts of a heading: names of two words or more (or four CJK characters), so that a
+        # theme titled "Summary of the debate on DNS abuse" stays a theme.
+        long_enough = " " in name or (len(name) >= 4 and not name.isascii())
+        if long_enough and f" {name} " in padded and (best is None or len(name) > best[0]):
+            rest = [w for w in padded.replace(f" {name} ", " ", 1).split() if w not in _FILLER]
+            if len(rest) <= 2:
+                best = (len(name), kind, name)
+    if best:
+        return best[1], f"it contains the name '{best[2]}'"
+    if len(bare) >= 6:
+        from rapidfuzz import fuzz, process
+
+        found = process.extractOne(bare, names, scorer=fuzz.ratio, score_cutoff=88)
+        if found:
+            return kinds[found[2]], f"it reads like '{found[0]}'"
+    return None, ""
+
+
+def _exact_kind(key: str) -> str | None:
     for kind, names in _heading_names().items():
         if kind != "wsis_label" and key in names:
             return kind
-    words = set(key.split())
-    if (
-        len(words) <= 8
-        and ({"wsis", "cmsi", "smsi"} & words or "action line" in key)
-        and ({"summary", "table", "alignment", "resumen", "tabla"} & words)
-    ):
-        return "action_line_table"
     return None
 
 
@@ -119,7 +209,8 @@ def wsis_line(text: str) -> str | None:
 # Plain text → Markdown, line for line
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_BULLET = re.compile(r"^([•●▪◦■‣∙·*+-])\s+")
+# Symbol bullets may touch their text ("•Item"); dashes and "*" need a space ("-5 %" is not a bullet).
+_BULLET = re.compile(r"^(?:[•●○▪◦■‣∙·➢➤►▶→⁃]\s*|[*+\-–—]\s+)(?=\S)")
 _NUMBERED_TITLE = re.compile(r"^\d+(?:\.\d+)*[.)]\s+\S")
 _META_LINE = re.compile(r"^(rapporteur|group|channel|language)\s*:", re.IGNORECASE)
 
@@ -146,8 +237,10 @@ def plain_text_to_markdown(text: str) -> str:
     """Rewrite pasted plain text as Markdown without moving any line.
 
     Lines are dedented (indentation in e-mail text is decoration, and four spaces would make a
-    Markdown code block), other bullets become "-", and a line standing alone that reads like a title
-    becomes a heading. Inside a trailing action-line summary table nothing becomes a heading.
+    Markdown code block) and kept literal, bullets included (the interpreter reads each line, so a
+    bullet line followed by a heading line with no blank between stays two elements); a line
+    standing alone that reads like a title becomes a heading. Inside a trailing action-line summary
+    table nothing becomes a heading.
     """
     # Only CR and LF end a line, as in pandoc: str.splitlines() also splits at form feeds and
     # other separators, which would shift every line number after them.
@@ -158,9 +251,8 @@ def plain_text_to_markdown(text: str) -> str:
         before = lines[i - 1] if i > 0 else ""
         after = lines[i + 1] if i + 1 < len(lines) else ""
         alone = not before and not after
-        bullet = _BULLET.match(line)
-        if bullet:
-            out.append("- " + _escape_markdown(line[bullet.end() :]))
+        if _BULLET.match(line):
+            out.append(_escape_markdown(line))
             continue
         kind = heading_kind(line) if line else None
         # A fixed heading may be followed directly by its list ("Key takeaways:" then bullets).
@@ -215,6 +307,7 @@ class _Inlines:
 
     def __init__(self) -> None:
         self.dropped: list[str] = []
+        self.footnotes = 0
 
     def text(self, inlines: list) -> str:
         return " ".join(self.lines(inlines))
@@ -258,7 +351,11 @@ class _Inlines:
         elif t == "Math":
             parts.append(c[1])
         elif t == "Note":
-            pass  # footnotes are not part of the running text
+            # A footnote stays with its paragraph, as a bracketed note after the text it marks.
+            text = " ".join(b.text for b in _flatten(c, self, [-1]))
+            if text:
+                parts.append(f" [{text}]")
+                self.footnotes += 1
         elif t == "RawInline":
             self.dropped.append("raw HTML")
         elif t == "Image":
@@ -643,6 +740,264 @@ def _declares_entities(zf, info) -> bool:
 
 
 _META_KEYS = {"rapporteur", "group", "channel", "language"}
+# The same labels as rapporteurs write them, in the six UN languages.
+_META_ALIASES = {
+    **{key: key for key in _META_KEYS},
+    **dict.fromkeys(
+        [
+            "rapporteurs",
+            "rapporteur(s)",
+            "rapporteuse",
+            "reported by",
+            "report by",
+            "written by",
+            "note taker",
+            "relator",
+            "relatora",
+            "relatores",
+            "докладчик",
+            "докладчики",
+            "المقرر",
+            "المقررة",
+            "报告员",
+            "记录员",
+        ],
+        "rapporteur",
+    ),
+    **dict.fromkeys(["groupe", "grupo", "группа", "المجموعة", "小组", "breakout group"], "group"),
+    **dict.fromkeys(["canal", "канал", "القناة", "渠道"], "channel"),
+}
+# Labelled lines at the top of a note that describe the session, not its content.
+_INFO_KEYS = frozenset(
+    "moderator moderators moderated by speakers speaker panelists panellists panel organizer organizers "
+    "organiser organisers organized by organised by date time venue room location format session type "
+    "duration event session code session title title theme subtheme sub-theme track participants "
+    "modérateur modératrice intervenants organisateurs lieu salle heure titre "
+    "moderador moderadora ponentes panelistas organizadores lugar sala fecha hora título "
+    "модератор спикеры выступающие организаторы дата время место зал название "
+    "المنسق الميسر المتحدثون المنظمون التاريخ الوقت المكان القاعة العنوان "
+    "主持人 发言人 发言嘉宾 组织者 日期 时间 地点 会场 标题".split(" ")
+) | {
+    "moderated by",
+    "organized by",
+    "organised by",
+    "session type",
+    "session code",
+    "session title",
+}
+_TERMINAL = (".", "!", ";", ",", "…", "。", "！", "؛", "،")
+_SENTENCE_END = (".", "!", "?", "…", "。", "！", "？", "؟")
+_HAND_NUMBER = re.compile(
+    r"^(?:\d{1,3}[.)]|\(\d{1,3}\)|[A-Za-z][.)]|\([A-Za-z]\)|[ivxlcIVXLC]{1,6}[.)]|\([ivxlc]{1,6}\))\s+(?=\S)"
+)
+_LINK = re.compile(r"^<?(?:https?://|www\.)\S+>?$", re.IGNORECASE)
+_PUBLISHED = re.compile(
+    r"^(published|posted|updated|last updated|publié|mis à jour|publicado|actualizado|опубликовано|"
+    r"обновлено|发布|更新于|نشر|تم النشر)(\s|:|：|$)",
+    re.IGNORECASE,
+)
+_EVENT_REPORT = frozenset(
+    catalog.normalize(t)
+    for t in (
+        "Event report",
+        "Session report page",
+        "Rapport d'événement",
+        "Informe del evento",
+        "Отчёт о мероприятии",
+        "Отчет о мероприятии",
+        "تقرير الحدث",
+        "活动报告",
+        "Full session report",
+    )
+)
+_BYLINE = re.compile(r"^(by|par|por|автор|作者|بقلم)\s*[:：]?\s+(\S.{1,60})$", re.IGNORECASE)
+_SESSION_CODE = re.compile(
+    r"(\b(WS|Workshop|OF|Open Forum|DC|Dynamic Coalition|Day 0 Event|Lightning Talk|LT|Town Hall|"
+    r"Networking Session|NS|Launch & Award|Main Session|Parliamentary Track|NRI|Event)\s*#\s*\d+)"
+    r"|^IGF\s*20\d\d\b",
+    re.IGNORECASE,
+)
+_VENUE = re.compile(
+    r"^(workshop room|conference room|plenary hall|room|hall|salle|sala|зал|القاعة|会议室)\s+\S+",
+    re.IGNORECASE,
+)
+_MONTHS = (
+    "jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t|tember)?|oct(ober)?|"
+    "nov(ember)?|dec(ember)?|janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|"
+    "octobre|novembre|décembre|decembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|"
+    "setiembre|octubre|noviembre|diciembre|январ[ья]|феврал[ья]|марта?|апрел[ья]|ма[йя]|июн[ья]|"
+    "июл[ья]|августа?|сентябр[ья]|октябр[ья]|ноябр[ья]|декабр[ья]|يناير|فبراير|مارس|أبريل|ابريل|"
+    "مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر"
+)
+_WEEKDAYS = (
+    "mon(day)?|tue(s|sday)?|wed(nesday)?|thu(rs|rsday)?|fri(day)?|sat(urday)?|sun(day)?|lundi|mardi|"
+    "mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|miercoles|jueves|viernes|sábado|"
+    "domingo|понедельник|вторник|среда|четверг|пятница|суббота|воскресенье|الاثنين|الثلاثاء|الأربعاء|"
+    "الخميس|الجمعة|السبت|الأحد"
+)
+_DATE_WORD = re.compile(
+    rf"\b({_MONTHS}|{_WEEKDAYS}|utc|gmt|cet|cest|eat|ast|local time|heure locale|hora local|"
+    r"date|time|fecha|hora|heure|дата|время|التاريخ|الوقت|to|from|de|del|au|du|а|г|года|am|pm|h)\b"
+    r"|(?<=\d)h\b|上午|下午|\d+|[年月日时点分号:：/.,|()\-–—+]|星期.|周.",
+    re.IGNORECASE,
+)
+
+
+def _is_date_line(text: str) -> bool:
+    """A line that is only a date and time ("Tuesday, 24 June 2025 | 09:00-10:30 UTC")."""
+    if len(text) > 90 or not re.search(r"\d", text):
+        return False
+    if _DATE_WORD.sub(" ", text).split():
+        return False
+    return len(re.findall(r"\d+", text)) >= 2 or bool(re.search(_MONTHS, text, re.IGNORECASE))
+
+
+def metadata_kind(text: str, at_top: bool) -> str | None:
+    """What kind of non-content line this is (title, date, byline, ...), or None for content."""
+    if _LINK.match(text):
+        return "link"
+    if _PUBLISHED.match(text) and len(text) < 80:
+        return "published"
+    key = catalog.normalize(text)
+    if key in _EVENT_REPORT:
+        return "event report"
+    if _is_date_line(text):
+        return "date"
+    if len(text) < 200 and _SESSION_CODE.search(text) and (at_top or "#" in text):
+        return "title"
+    if at_top:
+        byline = _BYLINE.match(text)
+        if byline and len(byline.group(2).split()) <= 6 and not byline.group(2).endswith(_TERMINAL):
+            return "byline"
+        if _VENUE.match(text) and len(text.split()) <= 8:
+            return "venue"
+        label, sep, value = (
+            re.split(r"([:：])", text, maxsplit=1) if re.search("[:：]", text) else (text, "", "")
+        )
+        if sep and value.strip() and label.strip().casefold() in _INFO_KEYS:
+            return label.strip().casefold()
+    return None
+
+
+def _short(text: str) -> bool:
+    return len(text) <= 120 and len(text.split()) <= _MAX_HEADING_WORDS and not text.endswith(_TERMINAL)
+
+
+def _is_caps(text: str) -> bool:
+    cased = [c for c in text if c.isalpha() and (c.isupper() or c.islower())]
+    return len(cased) >= 4 and all(c.isupper() for c in cased) and _short(text)
+
+
+def _title_like(text: str) -> bool:
+    """A line that reads like a title: short, unpunctuated, starting with a capital or a digit."""
+    if not _short(text) or text.endswith("?") or len(text) < 3:
+        return False
+    if text.endswith((":", "：")):
+        return False
+    label, sep, value = text.partition(":")
+    if sep and (label.strip().casefold() in _INFO_KEYS or label.strip().casefold() in _META_ALIASES):
+        return False
+    if sep and len(label.split()) < 2 and len(value.split()) < 3:  # "Moderator: Jane Doe"
+        return False
+    first = text[0]
+    return (
+        first.isupper()
+        or first.isdigit()
+        or (first.isalpha() and not first.islower() and not first.isupper())
+    )
+
+
+def _significant(line: str) -> bool:
+    """A line of a paragraph that is an element of its own (a bullet, label, title, metadata)."""
+    return bool(
+        _BULLET.match(line)
+        or _HAND_NUMBER.match(line)
+        or line.endswith((":", "："))
+        or wsis_line(line) is not None
+        or heading_kind(line)
+        or metadata_kind(line, True)
+        or _is_caps(line)
+        or (len(line) < 50 and _title_like(line))
+    )
+
+
+def _pieces(block: Block, line_numbers: bool) -> list[Block]:
+    """Split a paragraph whose lines are elements of their own (pasted one per line); keep a wrapped one."""
+    lines = block.lines
+    if len(lines) <= 1:
+        return [block]
+    if not (any(_significant(line) for line in lines) or max(map(len, lines)) > 100):
+        return [block]  # a paragraph wrapped at the line width
+    groups: list[tuple[int, list[str]]] = []
+    for i, line in enumerate(lines):
+        if groups and _continues(groups[-1][1][-1], line):
+            groups[-1][1].append(line)
+        else:
+            groups.append((i, [line]))
+    if len(groups) == 1:
+        return [block]
+    pieces = []
+    for start, group in groups:
+        line = block.line + start if (line_numbers and block.line) else block.line
+        pieces.append(Block("para", line, " ".join(group), lines=group))
+    return pieces
+
+
+def _continues(previous: str, line: str) -> bool:
+    """Whether ``line`` carries on ``previous`` (a wrapped line), rather than starting an element."""
+    sentence_end = previous.endswith(_SENTENCE_END)
+    bullet = _BULLET.match(line)
+    if bullet:
+        # "- under policies ..." inside a wrapped sentence is a dash, not a bullet.
+        rest = line[bullet.end() :]
+        return line[0] in "-–—" and rest[:1].islower() and not sentence_end and not previous.endswith(":")
+    if _HAND_NUMBER.match(line) or wsis_line(line) is not None:
+        return False
+    if line[:1].islower():
+        return True
+    if previous.endswith((":", "：")) or heading_kind(previous) or _is_caps(previous):
+        return False
+    return len(previous) >= 60 and not sentence_end
+
+
+def _look(block: Block) -> str | None:
+    """How a paragraph looks: a bullet, a label, a heading by its look, or plain text."""
+    text = block.text
+    if wsis_line(text) is not None:
+        return None
+    if _BULLET.match(text):
+        return "bullet"
+    if text.endswith((":", "：")) and len(text) <= 100:
+        return "label"
+    if block.bold and _short(text):
+        return "bold"
+    if _is_caps(text):
+        return "caps"
+    if _HAND_NUMBER.match(text):
+        return "numbered"
+    if heading_kind(text) and len(text) <= 200 and not text.endswith(_TERMINAL):
+        return "named"
+    if _title_like(text):
+        return "title"
+    return None
+
+
+_LOOK_REASON = {
+    "bold": "a short paragraph that is all bold",
+    "caps": "a line in capitals",
+    "numbered": "a hand-numbered title",
+    "named": "a line that is a section name",
+    "title": "a short line that reads like a title, followed by text",
+    "label": "a line ending with ':'",
+}
+_ACTION_WORDS = re.compile(
+    r"recommend|call(ed|s)? (on|for|upon)|urge|suggest|propos|should|recomend|recommand|appel|llam|"
+    r"exhort|sugier|рекоменд|призва|предлож|توص|دعا|دعوا|建议|呼吁|倡议",
+    re.IGNORECASE,
+)
+_LIST_SECTIONS = ("takeaways", "theme_takeaways", "actions", "action_line_table")
+MAX_NOTE_ITEMS = 2000
+"""Most takeaways, actions and paragraphs one note may give; more is a pasted dump, not notes."""
 
 
 def interpret(ast: dict, path: Path, rel: str, problems: Problems, line_numbers: bool = True) -> Note:
@@ -652,9 +1007,15 @@ def interpret(ast: dict, path: Path, rel: str, problems: Problems, line_numbers:
     blocks = list(_flatten(ast.get("blocks", []), inl, counter))
     note = Note(path=rel)
     _read_front_matter(ast.get("meta", {}), note, path, problems, inl)
-    _Interpreter(note, path, rel, problems).run(blocks)
+    elements = [
+        piece
+        for block in blocks
+        for piece in (_pieces(block, line_numbers) if block.kind == "para" else [block])
+    ]
+    _Interpreter(note, path, rel, problems).run(elements)
     for what in sorted(set(inl.dropped)):
         problems.warn(Location(str(path)), f"{what} in this note was left out of the report")
+        note.left_out.append(NoteLine(text=what, why="not text", sources=[Source(path=rel)]))
     return note
 
 
@@ -663,7 +1024,16 @@ def _read_front_matter(meta: dict, note: Note, path: Path, problems: Problems, i
         text = _meta_text(value, inl)
         if key.lower() in _META_KEYS:
             _set_meta(note.meta, key.lower(), text, Location(str(path), 1), problems)
-        elif key.lower() not in ("title", "author", "date", "subtitle"):
+        elif key.lower() in ("title", "subtitle", "author", "date"):
+            # A Word or ODT Title/Subtitle paragraph (or the same keys in front matter) names the
+            # session, its author or date: metadata, never a theme.
+            text = clean_text(text)[0]
+            if key.lower() == "title":
+                note.title = text
+            if key.lower() == "author" and not note.meta.rapporteur:
+                note.meta.rapporteur = text or None
+            note.metadata.append(NoteLine(text=text, why=key.lower(), sources=[Source(path=note.path)]))
+        else:
             problems.warn(Location(str(path), 1), f"front matter key '{key}' is not used")
 
 
@@ -681,7 +1051,7 @@ def _meta_text(value: dict, inl: _Inlines) -> str:
 
 
 def _set_meta(meta: NoteMeta, key: str, value: str, where: Location, problems: Problems) -> None:
-    value = value.strip()
+    value = clean_text(value.strip())[0]
     if key == "channel":
         channel = value.casefold().replace("-", "").replace(" ", "")
         aliases = {"onsite": "onsite", "inperson": "onsite", "online": "online", "remote": "online"}
@@ -694,7 +1064,7 @@ def _set_meta(meta: NoteMeta, key: str, value: str, where: Location, problems: P
 
 
 class _Interpreter:
-    """Walk the blocks once, tracking which section and theme the text belongs to."""
+    """Walk the elements once, tracking which section and theme the text belongs to."""
 
     def __init__(self, note: Note, path: Path, rel: str, problems: Problems):
         self.note, self.path, self.rel, self.problems = note, path, rel, problems
@@ -702,8 +1072,17 @@ class _Interpreter:
         self.theme: Theme | None = None
         self.theme_level = 0
         self.pending: str | None = None  # a label ("Key takeaways:") waiting for its list
+        self.list_target: str | None = None  # where the items of the list being read go
         self.seen_heading = False
+        self.content_seen = False
         self.table_text: list[tuple[str, int | None]] = []
+        self.opening: list[Paragraph] = []
+        self.items = 0
+        self.capped = False
+        self.cleaned: set[int | None] = set()
+        self.open_section: tuple[str, int | None, str, int] | None = None
+        self.elements: list[Block] = []
+        self.index = 0
 
     def src(self, line: int | None) -> Source:
         return Source(path=self.rel, line=line)
@@ -711,20 +1090,65 @@ class _Interpreter:
     def where(self, line: int | None) -> Location:
         return Location(str(self.path), line)
 
-    def run(self, blocks: list[Block]) -> None:
-        for block in blocks:
-            if not self.seen_heading and block.kind == "para":
+    def clean(self, text: str, line: int | None) -> str:
+        text, changed = clean_text(text)
+        if changed and line not in self.cleaned:
+            self.cleaned.add(line)
+            self.problems.warn(
+                self.where(line), "control characters that no document can hold were removed from this line"
+            )
+        return text
+
+    def counted(self, line: int | None) -> bool:
+        """Count one more item of the note; False once the note is over the limit."""
+        self.items += 1
+        if self.items <= MAX_NOTE_ITEMS:
+            self.content_seen = True
+            return True
+        if not self.capped:
+            self.capped = True
+            self.problems.error(
+                self.where(line),
+                f"this note gives more than {MAX_NOTE_ITEMS} takeaways, actions and paragraphs; "
+                "the rest was not read (split the note, or remove pasted transcripts)",
+            )
+        return False
+
+    def paragraph(self, text: str, line: int | None) -> Paragraph:
+        return Paragraph(text=self.clean(text, line), sources=[self.src(line)])
+
+    def takeaway(self, text: str, line: int | None) -> Takeaway:
+        return Takeaway(text=self.clean(text, line), sources=[self.src(line)])
+
+    def action(self, text: str, line: int | None) -> Action:
+        return Action(text=self.clean(text, line), sources=[self.src(line)])
+
+    def set_aside(self, into: list[NoteLine], text: str, why: str, line: int | None) -> None:
+        into.append(NoteLine(text=self.clean(text, line), why=why, sources=[self.src(line)]))
+
+    @property
+    def at_top(self) -> bool:
+        return not self.content_seen and self.section is None and self.theme is None
+
+    def upcoming(self, offset: int = 1) -> Block | None:
+        i = self.index + offset
+        return self.elements[i] if i < len(self.elements) else None
+
+    def run(self, elements: list[Block]) -> None:
+        self.elements = elements
+        for self.index, block in enumerate(elements):
+            if self.capped:
+                break
+            if block.kind == "para" and not self.seen_heading and not self.content_seen:
                 block = self._meta_lines(block)
                 if block is None:
                     continue
+            if block.kind in ("para", "heading") and self._metadata(block):
+                continue
             getattr(self, "on_" + block.kind)(block)
+        self._close_section("end")
         self._check_table()
-        if not (self.note.summary or self.note.themes or self.note.takeaways or self.note.actions):
-            self.problems.error(
-                self.where(1),
-                "no executive summary, theme, takeaway or recommended action was recognised; "
-                "give the note headings such as 'Executive summary', a theme title, 'Key takeaways'",
-            )
+        self._finish()
 
     def _meta_lines(self, block: Block) -> Block | None:
         """Take leading "Rapporteur: / Group: / Channel:" lines; return what remains of the block."""
@@ -732,10 +1156,13 @@ class _Interpreter:
         taken = 0
         for i, text in enumerate(lines):
             key, sep, value = text.partition(":")
-            if not (sep and key.strip().casefold() in _META_KEYS):
+            if not sep:
+                key, sep, value = text.partition("：")
+            name = _META_ALIASES.get(key.strip().casefold())
+            if not (sep and name):
                 break
             line = block.line + i if block.line else None
-            _set_meta(self.note.meta, key.strip().casefold(), value, self.where(line), self.problems)
+            _set_meta(self.note.meta, name, value, self.where(line), self.problems)
             taken += 1
         if taken == 0:
             return block
@@ -745,25 +1172,89 @@ class _Interpreter:
         line = block.line + taken if block.line else None
         return Block("para", line, " ".join(rest), lines=rest)
 
+    def _metadata(self, block: Block) -> bool:
+        """Set aside a line that describes the session (title, date, byline, link); True if taken."""
+        text = block.text
+        if len(text) > 200:
+            return False
+        kind = metadata_kind(text, self.at_top)
+        if kind is None and self.at_top and not heading_kind(text):
+            kind = self._title_at_top(block)
+        if kind is None:
+            return False
+        if kind == "byline" and not self.note.meta.rapporteur:
+            self.note.meta.rapporteur = self.clean(_BYLINE.match(text).group(2).strip(), block.line)
+            kind = "rapporteur"
+        if kind == "title" and self.note.title is None:
+            self.note.title = self.clean(text, block.line)
+        self.set_aside(self.note.metadata, text, kind, block.line)
+        return True
+
+    def _title_at_top(self, block: Block) -> str | None:
+        """The note's first line is the session's title when metadata or another heading follows it."""
+        if block.kind == "para" and not (_title_like(block.text) or block.bold or _is_caps(block.text)):
+            return None
+        if block.kind == "para" and _look(block) == "bullet":
+            return None
+        following = self.upcoming()
+        if following is None or following.kind not in ("para", "heading"):
+            return None
+        key = re.split("[:：]", following.text, maxsplit=1)[0].strip().casefold()
+        if metadata_kind(following.text, True) or _BYLINE.match(following.text) or key in _META_ALIASES:
+            return "title"
+        if following.kind == "heading" or _look(following) in ("bold", "caps", "named"):
+            return "title" if self.note.title is None else None
+        return None
+
     # -- headings
-    def on_heading(self, block: Block) -> None:
+    def on_heading(self, block: Block, how: str | None = None) -> None:
+        kind, matched = heading_match(block.text)
+        self._close_section(kind)
         self.seen_heading = True
         self.pending = None
-        kind = heading_kind(block.text)
+        self.list_target = None
+        if how or (matched and matched != "exact"):
+            reason = _LOOK_REASON.get(how or "", "")
+            said = f"read as a heading ({reason})" if reason else "read as a heading"
+            taken = f"{kind.replace('_', ' ')}" if kind else "a theme"
+            why = f"{said}: {taken}" + (f", as {matched}" if matched and matched != "exact" else "")
+            self.set_aside(self.note.decisions, block.text, why, block.line)
         if kind == "takeaways" and self.theme is not None and block.level >= self.theme_level:
             self.section = "theme_takeaways"
+            self._open(block, "theme_takeaways")
             return
         if kind is None:
             if self.section == "action_line_table":
                 self.table_text.append((block.text, block.line))
                 return
-            self.theme = Theme(title=strip_numbering(block.text), sources=[self.src(block.line)])
+            title = self.clean(strip_numbering(block.text), block.line)
+            self.theme = Theme(title=title, sources=[self.src(block.line)])
             self.theme_level = block.level
             self.note.themes.append(self.theme)
             self.section = "theme"
             return
         self.theme = None
         self.section = kind
+        self._open(block, kind)
+
+    def _open(self, block: Block, kind: str) -> None:
+        self.open_section = (block.text, block.line, kind, self.items)
+
+    def _close_section(self, next_kind: str | None = None) -> None:
+        """Warn about a section heading with nothing under it (a theme is checked at the end)."""
+        if self.open_section is None:
+            return
+        text, line, kind, items = self.open_section
+        self.open_section = None
+        if items == self.items and kind not in ("container", "action_line_table") and not self.table_text:
+            if next_kind == kind:
+                return  # "Session at a glance" then "Summary": one section under two headings
+            self.problems.warn(self.where(line), f"heading '{_clip(text)}' has nothing under it")
+            self.set_aside(self.note.left_out, text, "a heading with nothing under it", line)
+
+    def _as_heading(self, block: Block, how: str) -> None:
+        level = max(self.theme_level, 1) if self.theme is not None else 2
+        self.on_heading(Block("heading", block.line, block.text, level=level), how)
 
     # -- paragraphs
     def on_para(self, block: Block) -> None:
@@ -772,32 +1263,101 @@ class _Interpreter:
         if codes is not None:
             self._action_lines(codes, line)
             return
-        label = heading_kind(text) if (block.bold or text.rstrip().endswith((":", "："))) else None
-        if label in ("takeaways", "actions") and len(text) < 60:
-            self.pending = label
-            return
         if self.section == "action_line_table":
             self.table_text.append((text, line))
             return
-        self.pending = None
-        para = Paragraph(text=text, sources=[self.src(line)])
+        look = _look(block)
+        if look == "bullet":
+            self._item(text[_BULLET.match(text).end() :], line)
+            return
+        if look == "label":
+            if self._label(block):
+                return
+        elif look in ("bold", "caps", "named"):
+            self._as_heading(block, look)
+            return
+        elif look == "numbered" and self._numbered_title(block):
+            self._as_heading(block, look)
+            return
+        elif look == "numbered":
+            self._item(text[_HAND_NUMBER.match(text).end() :], line)
+            return
+        elif look == "title" and self._title_here(block):
+            self._as_heading(block, look)
+            return
+        self._text(text, line)
+
+    def _label(self, block: Block) -> bool:
+        """A line ending with ':' names the list (or text) that follows; True if it was taken so."""
+        text = block.text
+        kind, matched = heading_match(text)
+        if kind is None and _ACTION_WORDS.search(text) and len(text.split()) <= 8:
+            kind, matched = "actions", "its wording calls for action"
+        if kind is None:
+            return False  # "Speakers noted:": part of the narrative
+        if kind in ("takeaways", "actions") and len(text) < 100:
+            self.pending = kind
+            if matched != "exact":
+                why = f"read as a list label: {kind}, as {matched}"
+                self.set_aside(self.note.decisions, text, why, block.line)
+            return True
+        self._as_heading(block, "label")
+        return True
+
+    def _numbered_title(self, block: Block) -> bool:
+        """Whether a hand-numbered line is a title ("1. Evidence quality") rather than a list item."""
+        rest = block.text[_HAND_NUMBER.match(block.text).end() :]
+        if self.pending or self.list_target or self.section in _LIST_SECTIONS:
+            return False
+        if not (_short(rest) or (rest.endswith("?") and len(rest) <= 120)):
+            return False
+        following = self.upcoming()
+        return following is None or not (following.kind == "para" and _HAND_NUMBER.match(following.text))
+
+    def _title_here(self, block: Block) -> bool:
+        """A title-like line is a heading when text follows it and no list is being read."""
+        if self.pending or self.section in _LIST_SECTIONS:
+            return False
+        following = self.upcoming()
+        if following is None:
+            return False
+        if following.kind == "list":
+            return True
+        if following.kind != "para":
+            return False
+        look = _look(following)
+        if look == "bullet":
+            return True
+        return look is None and (following.text.endswith(_TERMINAL + ("?", ":")) or len(following.text) > 80)
+
+    def _text(self, text: str, line: int | None) -> None:
+        """A paragraph of the current section."""
+        self.list_target = None
+        if self.pending:
+            # A label followed by text rather than a list: the text is that section's.
+            kind, self.pending = self.pending, None
+            if kind == "takeaways" and self.theme is not None:
+                self.section = "theme_takeaways"
+            else:
+                self.section, self.theme = kind, None
+        if not self.counted(line):
+            return
         if self.section == "summary":
-            self.note.summary.append(para)
+            self.note.summary.append(self.paragraph(text, line))
         elif self.section == "conclusion":
-            self.note.conclusion.append(para)
+            self.note.conclusion.append(self.paragraph(text, line))
         elif self.section == "actions":
-            self.note.actions.append(Action(text=text, sources=[self.src(line)]))
+            self.note.actions.append(self.action(text, line))
         elif self.section == "takeaways":
-            self.note.takeaways.append(Takeaway(text=text, sources=[self.src(line)]))
+            self.note.takeaways.append(self.takeaway(text, line))
         elif self.section == "theme_takeaways" and self.theme is not None:
-            self.theme.takeaways.append(Takeaway(text=text, sources=[self.src(line)]))
+            self.theme.takeaways.append(self.takeaway(text, line))
         elif self.theme is not None:
-            self.theme.narrative.append(para)
-        else:
-            where = "before the first heading" if self.section is None else "under a themes heading"
-            self.problems.warn(
-                self.where(line), f"text {where} belongs to no section and was left out: '{_clip(text)}'"
-            )
+            self.theme.narrative.append(self.paragraph(text, line))
+        elif self.section is None:
+            self.opening.append(self.paragraph(text, line))
+        else:  # under a discussion heading, before (or without) its themes
+            self.note.narrative.append(self.paragraph(text, line))
 
     def _action_lines(self, text: str, line: int | None) -> None:
         codes, unknown = catalog.parse_action_lines(text)
@@ -805,7 +1365,9 @@ class _Interpreter:
             self.problems.warn(self.where(line), f"'{fragment}' is not a WSIS action line (C1-C11)")
         if self.theme is None:
             self.problems.warn(self.where(line), "WSIS action lines outside a theme were left out")
+            self.set_aside(self.note.left_out, text, "WSIS action lines outside a theme", line)
             return
+        self.content_seen = True
         self.theme.action_lines = list(dict.fromkeys(self.theme.action_lines + codes))
 
     # -- lists
@@ -813,19 +1375,31 @@ class _Interpreter:
         target = self.pending or self.section
         self.pending = None
         for text, line in block.items:
-            line = line or block.line
-            if target == "takeaways" and self.theme is not None and self.section == "theme":
-                self.theme.takeaways.append(Takeaway(text=text, sources=[self.src(line)]))
-            elif target == "theme_takeaways" and self.theme is not None:
-                self.theme.takeaways.append(Takeaway(text=text, sources=[self.src(line)]))
-            elif target == "takeaways":
-                self.note.takeaways.append(Takeaway(text=text, sources=[self.src(line)]))
-            elif target == "actions":
-                self.note.actions.append(Action(text=text, sources=[self.src(line)]))
-            elif target == "action_line_table":
-                self.table_text.append((text, line))
-            else:
-                self.on_para(Block("para", line, text))
+            self._item(text, line or block.line, target)
+        self.list_target = None
+
+    def _item(self, text: str, line: int | None, target: str | None = None) -> None:
+        """One list item (of a list, or a bullet or numbered line), filed where its list belongs."""
+        if target is None:
+            target = self.pending or self.list_target or self.section
+            self.pending, self.list_target = None, target
+        if target == "action_line_table":
+            self.table_text.append((text, line))
+            return
+        if target not in ("takeaways", "theme_takeaways", "actions"):
+            self._text(text, line)
+            self.list_target = target
+            return
+        if not self.counted(line):
+            return
+        if target == "takeaways" and self.theme is not None and self.section == "theme":
+            self.theme.takeaways.append(self.takeaway(text, line))
+        elif target == "theme_takeaways" and self.theme is not None:
+            self.theme.takeaways.append(self.takeaway(text, line))
+        elif target in ("takeaways", "theme_takeaways"):
+            self.note.takeaways.append(self.takeaway(text, line))
+        else:
+            self.note.actions.append(self.action(text, line))
 
     def on_table(self, block: Block) -> None:
         if self.section == "action_line_table":
@@ -834,10 +1408,45 @@ class _Interpreter:
         for row in block.rows:
             text = " | ".join(cell for cell in row if cell)
             if text:
-                self.on_para(Block("para", block.line, text))
+                self._text(text, block.line)
 
     def on_raw(self, block: Block) -> None:
         self.problems.warn(self.where(block.line), "raw HTML in this note was left out of the report")
+        self.set_aside(self.note.left_out, block.text, "raw HTML", block.line)
+
+    def _finish(self) -> None:
+        """Drop empty themes, place the opening text, and make sure the note says something."""
+        note = self.note
+        kept = []
+        for theme in note.themes:
+            if theme.narrative or theme.takeaways or theme.action_lines:
+                kept.append(theme)
+                continue
+            line = theme.sources[0].line
+            self.problems.warn(
+                self.where(line), f"heading '{_clip(theme.title)}' has nothing under it; it is not a theme"
+            )
+            self.set_aside(note.left_out, theme.title, "a heading with nothing under it", line)
+        note.themes = kept
+        structured = note.themes or note.takeaways or note.actions or note.conclusion
+        if self.opening:
+            if note.summary:
+                note.introduction = self.opening
+            elif structured:
+                note.summary, note.summary_from_opening = self.opening, True
+            else:
+                note.narrative = self.opening + note.narrative
+        if structured or note.summary:
+            return
+        if note.narrative:
+            self.problems.warn(
+                self.where(note.narrative[0].sources[0].line),
+                "no recognisable structure (no summary, theme, takeaway or action heading): its "
+                f"{len(note.narrative)} paragraph(s) are the session's discussion narrative; give the "
+                "note headings such as 'Executive summary', a theme title, 'Key takeaways'",
+            )
+        elif not self.capped:
+            self.problems.error(self.where(1), "the note has no text to report")
 
     def _check_table(self) -> None:
         """Compare the note's own action-line summary table with its themes; it is not a theme."""
