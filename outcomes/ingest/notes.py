@@ -1468,3 +1468,93 @@ _CODEISH = re.compile(r"[CcСс]\s?\d")
 
 def _clip(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+# --------------------------------------------------------------------------------------------------
+# What was understood: the outline `outcomes check` prints and the corpus test compares
+
+
+@dataclass
+class Outline:
+    """The outline a reader recognised in one note, so that a misread note shows at a glance."""
+
+    path: str
+    summary: str  # "own", "opening" (the text before the first heading) or "none"
+    themes: list[tuple[str, int]]  # (title, number of takeaways)
+    takeaways: int
+    actions: int
+    conclusion: bool
+    introduction: int
+    narrative: int
+    rapporteur: str | None
+    metadata: list[NoteLine]
+    left_out: list[NoteLine]
+    decisions: list[NoteLine]
+
+    def as_dict(self) -> dict:
+        """The comparable part, as the corpus' ``*.outline.yaml`` files hold it."""
+        return {
+            "summary": self.summary,
+            "themes": [{"title": title, "takeaways": n} for title, n in self.themes],
+            "takeaways": self.takeaways,
+            "actions": self.actions,
+            "conclusion": self.conclusion,
+            "introduction": self.introduction,
+            "narrative": self.narrative,
+            "rapporteur": self.rapporteur,
+            "metadata": [line.why for line in self.metadata],
+            "left_out": [line.why for line in self.left_out],
+        }
+
+    def lines(self, prefix: str = "") -> list[str]:
+        """The outline as ``outcomes check`` prints it, one fact a line."""
+        summary = {
+            "own": "its own",
+            "opening": "the text before the first heading",
+            "none": "none (a draft is made from the discussion)",
+        }[self.summary]
+        out = [f"{prefix}{self.path}: outline recognised", f"  summary: {summary}"]
+        if self.introduction:
+            out.append(f"  introduction to the discussion: {self.introduction} paragraph(s)")
+        if self.narrative:
+            out.append(f"  discussion narrative (no theme): {self.narrative} paragraph(s)")
+        out.append(f"  themes: {len(self.themes)}")
+        out += [f"    - {title}: {n} takeaway(s)" for title, n in self.themes]
+        if self.takeaways:
+            out.append(f"  takeaways of the session: {self.takeaways}")
+        out.append(f"  recommended actions: {self.actions}")
+        out.append(f"  conclusion: {'yes' if self.conclusion else 'none'}")
+        if self.rapporteur:
+            out.append(f"  rapporteur: {self.rapporteur}")
+        for title, lines in (
+            ("taken as metadata", self.metadata),
+            ("headings read", self.decisions),
+            ("left out", self.left_out),
+        ):
+            if lines:
+                out.append(f"  {title}:")
+                out += [f"    - {_where(line)}'{_clip(line.text)}': {line.why}" for line in lines]
+        return out
+
+
+def _where(line: NoteLine) -> str:
+    source = line.sources[0] if line.sources else None
+    return f"line {source.line}: " if source and source.line else ""
+
+
+def outline(note: Note) -> Outline:
+    """The outline of what was understood in ``note``."""
+    return Outline(
+        path=note.path,
+        summary="none" if not note.summary else ("opening" if note.summary_from_opening else "own"),
+        themes=[(theme.title, len(theme.takeaways)) for theme in note.themes],
+        takeaways=len(note.takeaways),
+        actions=len(note.actions),
+        conclusion=bool(note.conclusion),
+        introduction=len(note.introduction),
+        narrative=len(note.narrative),
+        rapporteur=note.meta.rapporteur,
+        metadata=list(note.metadata),
+        left_out=list(note.left_out),
+        decisions=list(note.decisions),
+    )
