@@ -18,6 +18,7 @@ import threading
 import time
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
@@ -463,16 +464,21 @@ def read_note(path: Path, rel: str, problems: Problems) -> Note | None:
     if size > limit:
         problems.error(where, f"note is {size // 1024} KB; the limit is {limit // 1024} KB")
         return None
+    set_aside: list[tuple[str, str]] = []
     try:
-        ast = _pandoc_ast(path, suffix)
+        ast = _pandoc_ast(path, suffix, set_aside)
     except _NoteUnreadable as exc:
         problems.error(Location(str(path), exc.line), str(exc))
         return None
     try:
-        return interpret(ast, path, rel, problems, line_numbers=suffix in _TEXT_SUFFIXES)
+        note = interpret(ast, path, rel, problems, line_numbers=suffix in _TEXT_SUFFIXES)
     except RecursionError:
         problems.error(where, "this note nests lists or quotes too deeply to be read")
         return None
+    for why, text in set_aside:
+        problems.warn(where, f"{why} in this note was left out of the report: '{_clip(text)}'")
+        note.left_out.append(NoteLine(text=text, why=why, sources=[Source(path=rel)]))
+    return note
 
 
 class _NoteUnreadable(Exception):
@@ -481,7 +487,8 @@ class _NoteUnreadable(Exception):
         self.line = line
 
 
-def _pandoc_ast(path: Path, suffix: str) -> dict:
+def _pandoc_ast(path: Path, suffix: str, set_aside: list[tuple[str, str]] | None = None) -> dict:
+    """The note's pandoc tree; what the package hides from readers (hidden text) goes to ``set_aside``."""
     fmt = READERS[suffix]
     if suffix in _TEXT_SUFFIXES:
         try:
@@ -494,7 +501,8 @@ def _pandoc_ast(path: Path, suffix: str) -> dict:
         out = _read_tree(fmt, suffix, text=text)
     else:
         _check_zip(path)
-        out = _read_tree(fmt, suffix, path=os.path.abspath(path))
+        with _visible_package(path, suffix, set_aside if set_aside is not None else []) as visible:
+            out = _read_tree(fmt, suffix, path=os.path.abspath(visible))
     try:
         ast = json.loads(out)
     except RecursionError:
@@ -737,6 +745,115 @@ def _declares_entities(zf, info) -> bool:
                 return True
             tail = window[-overlap:]
     return False
+
+
+# What pandoc's Word and ODT readers do not handle as their author meant: hidden text (Word's Hidden
+# font, ODT's display:none and hidden paragraphs) they show; Word's simple fields (w:fldSimple: dates,
+# document properties) they drop with their result; embedded documents (w:altChunk) they skip.
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+_STYLE_NS = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+_FO_NS = "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
+_PACKAGE_MARKERS = {
+    ".docx": ("word/document.xml", (b"vanish", b"fldSimple", b"altChunk")),
+    ".odt": ("content.xml", (b'display="none"', b"hidden-paragraph", b"hidden-text")),
+}
+
+
+@contextmanager
+def _visible_package(path: Path, suffix: str, set_aside: list[tuple[str, str]]) -> Iterator[Path]:
+    """The note itself, or a copy without its hidden text and with its field results as text."""
+    import zipfile
+
+    part, markers = _PACKAGE_MARKERS[suffix]
+    with zipfile.ZipFile(path) as zf:
+        try:
+            xml = zf.read(part)
+        except KeyError:
+            xml = b""
+        if not any(marker in xml for marker in markers):
+            yield path
+            return
+        rewritten = (_visible_docx if suffix == ".docx" else _visible_odt)(xml, set_aside)
+        with tempfile.TemporaryDirectory(prefix="outcomes-note-") as tmp:
+            copy = Path(tmp) / f"note{suffix}"
+            with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as out:
+                for info in zf.infolist():
+                    out.writestr(info, rewritten if info.filename == part else zf.read(info))
+            yield copy
+
+
+def _parse_part(xml: bytes):
+    from lxml import etree
+
+    # _check_zip refused any part that declares entities; resolve none and fetch nothing anyway.
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    return etree.fromstring(xml, parser)
+
+
+def _element_text(element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def _visible_docx(xml: bytes, set_aside: list[tuple[str, str]]) -> bytes:
+    from lxml import etree
+
+    root = _parse_part(xml)
+    w = f"{{{_W}}}"
+    for vanish in root.iter(w + "vanish"):
+        if vanish.get(w + "val", "true").lower() in ("0", "false", "off"):
+            continue
+        props = vanish.getparent()
+        run = props.getparent() if props is not None else None
+        if run is None or run.tag != w + "r":
+            continue  # a hidden paragraph mark, not hidden text
+        text = _element_text(run)
+        if text:
+            set_aside.append(("hidden text", text))
+        run.getparent().remove(run)
+    for simple in list(root.iter(w + "fldSimple")):
+        parent = simple.getparent()
+        index = parent.index(simple)
+        for child in reversed(list(simple)):
+            parent.insert(index, child)  # the field's last result, as plain runs
+        parent.remove(simple)
+    for chunk in list(root.iter(w + "altChunk")):
+        set_aside.append(("an embedded document (w:altChunk)", "embedded content"))
+        chunk.getparent().remove(chunk)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _visible_odt(xml: bytes, set_aside: list[tuple[str, str]]) -> bytes:
+    from lxml import etree
+
+    root = _parse_part(xml)
+    hidden = set()
+    for style in root.iter(f"{{{_STYLE_NS}}}style"):
+        for props in style.iter(f"{{{_STYLE_NS}}}text-properties"):
+            if props.get(f"{{{_TEXT_NS}}}display") == "none" or props.get(f"{{{_FO_NS}}}display") == "none":
+                hidden.add(style.get(f"{{{_STYLE_NS}}}name"))
+    doomed = [
+        element
+        for element in root.iter(f"{{{_TEXT_NS}}}span", f"{{{_TEXT_NS}}}p", f"{{{_TEXT_NS}}}h")
+        if element.get(f"{{{_TEXT_NS}}}style-name") in hidden
+    ]
+    doomed += list(root.iter(f"{{{_TEXT_NS}}}hidden-text", f"{{{_TEXT_NS}}}hidden-paragraph"))
+    for element in doomed:
+        parent = element.getparent()
+        if parent is None:
+            continue
+        text = _element_text(element) or element.get(f"{{{_TEXT_NS}}}string-value", "")
+        if text:
+            set_aside.append(("hidden text", text))
+        # Keep the text that follows the element (lxml stores it on the element as its tail).
+        if element.tail:
+            previous = element.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + element.tail
+            else:
+                parent.text = (parent.text or "") + element.tail
+        parent.remove(element)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
 _META_KEYS = {"rapporteur", "group", "channel", "language"}
