@@ -902,6 +902,31 @@ _INFO_KEYS = frozenset(
     "session code",
     "session title",
 }
+_INFO_KINDS = {
+    **dict.fromkeys(["session title", "title", "titre", "título", "название", "العنوان", "标题"], "title"),
+    **dict.fromkeys(
+        ["date", "time", "fecha", "hora", "heure", "дата", "время", "التاريخ", "الوقت", "日期", "时间"],
+        "date",
+    ),
+    **dict.fromkeys(
+        [
+            "venue",
+            "room",
+            "location",
+            "lieu",
+            "salle",
+            "lugar",
+            "sala",
+            "место",
+            "зал",
+            "المكان",
+            "القاعة",
+            "地点",
+            "会场",
+        ],
+        "venue",
+    ),
+}
 _TERMINAL = (".", "!", ";", ",", "…", "。", "！", "؛", "،")
 _SENTENCE_END = (".", "!", "?", "…", "。", "！", "？", "؟")
 _HAND_NUMBER = re.compile(
@@ -991,8 +1016,9 @@ def metadata_kind(text: str, at_top: bool) -> str | None:
         label, sep, value = (
             re.split(r"([:：])", text, maxsplit=1) if re.search("[:：]", text) else (text, "", "")
         )
-        if sep and value.strip() and label.strip().casefold() in _INFO_KEYS:
-            return label.strip().casefold()
+        key = label.strip().casefold()
+        if sep and value.strip() and key in _INFO_KEYS:
+            return _INFO_KINDS.get(key, key)
     return None
 
 
@@ -1070,6 +1096,8 @@ def _continues(previous: str, line: str) -> bool:
         return line[0] in "-–—" and rest[:1].islower() and not sentence_end and not previous.endswith(":")
     if _HAND_NUMBER.match(line) or wsis_line(line) is not None:
         return False
+    if metadata_kind(line, True) or _BYLINE.match(line) or (len(line) <= 200 and heading_kind(line)):
+        return False  # a date, a link, a section name: an element of its own
     if line[:1].islower():
         return True
     if previous.endswith((":", "：")) or heading_kind(previous) or _is_caps(previous):
@@ -1137,7 +1165,8 @@ def interpret(ast: dict, path: Path, rel: str, problems: Problems, line_numbers:
 
 
 def _read_front_matter(meta: dict, note: Note, path: Path, problems: Problems, inl: _Inlines) -> None:
-    for key, value in meta.items():
+    order = {"title": 0, "subtitle": 1, "author": 2, "date": 3}
+    for key, value in sorted(meta.items(), key=lambda item: order.get(item[0].lower(), 4)):
         text = _meta_text(value, inl)
         if key.lower() in _META_KEYS:
             _set_meta(note.meta, key.lower(), text, Location(str(path), 1), problems)
@@ -1190,6 +1219,7 @@ class _Interpreter:
         self.theme_level = 0
         self.pending: str | None = None  # a label ("Key takeaways:") waiting for its list
         self.list_target: str | None = None  # where the items of the list being read go
+        self.last_item: str | None = None  # "bullet" or "numbered" when the last element was an item
         self.seen_heading = False
         self.content_seen = False
         self.table_text: list[tuple[str, int | None]] = []
@@ -1303,7 +1333,11 @@ class _Interpreter:
             self.note.meta.rapporteur = self.clean(_BYLINE.match(text).group(2).strip(), block.line)
             kind = "rapporteur"
         if kind == "title" and self.note.title is None:
-            self.note.title = self.clean(text, block.line)
+            label, sep, value = (
+                re.split("([:：])", text, maxsplit=1) if re.search("[:：]", text) else (text, "", "")
+            )
+            named = sep and label.strip().casefold() in _INFO_KEYS
+            self.note.title = self.clean(value.strip() if named else text, block.line)
         self.set_aside(self.note.metadata, text, kind, block.line)
         return True
 
@@ -1330,6 +1364,7 @@ class _Interpreter:
         self.seen_heading = True
         self.pending = None
         self.list_target = None
+        self.last_item = None
         if how or (matched and matched != "exact"):
             reason = _LOOK_REASON.get(how or "", "")
             said = f"read as a heading ({reason})" if reason else "read as a heading"
@@ -1386,6 +1421,7 @@ class _Interpreter:
         look = _look(block)
         if look == "bullet":
             self._item(text[_BULLET.match(text).end() :], line)
+            self.last_item = "bullet"
             return
         if look == "label":
             if self._label(block):
@@ -1398,10 +1434,12 @@ class _Interpreter:
             return
         elif look == "numbered":
             self._item(text[_HAND_NUMBER.match(text).end() :], line)
+            self.last_item = "numbered"
             return
         elif look == "title" and self._title_here(block):
             self._as_heading(block, look)
             return
+        self.last_item = None
         self._text(text, line)
 
     def _label(self, block: Block) -> bool:
@@ -1424,8 +1462,12 @@ class _Interpreter:
     def _numbered_title(self, block: Block) -> bool:
         """Whether a hand-numbered line is a title ("1. Evidence quality") rather than a list item."""
         rest = block.text[_HAND_NUMBER.match(block.text).end() :]
-        if self.pending or self.list_target or self.section in _LIST_SECTIONS:
-            return False
+        if (
+            self.pending
+            or self.section in _LIST_SECTIONS
+            or (self.list_target and self.last_item != "bullet")
+        ):
+            return False  # a numbered item of the list being read (bullets, then "2. Title": a title)
         if not (_short(rest) or (rest.endswith("?") and len(rest) <= 120)):
             return False
         following = self.upcoming()
@@ -1433,8 +1475,8 @@ class _Interpreter:
 
     def _title_here(self, block: Block) -> bool:
         """A title-like line is a heading when text follows it and no list is being read."""
-        if self.pending or self.section in _LIST_SECTIONS:
-            return False
+        if self.pending or (self.section in _LIST_SECTIONS and not self.last_item):
+            return False  # in a list section only a run of bullets can end with a title
         following = self.upcoming()
         if following is None:
             return False
@@ -1494,6 +1536,7 @@ class _Interpreter:
         for text, line in block.items:
             self._item(text, line or block.line, target)
         self.list_target = None
+        self.last_item = "bullet"
 
     def _item(self, text: str, line: int | None, target: str | None = None) -> None:
         """One list item (of a list, or a bullet or numbered line), filed where its list belongs."""
