@@ -95,6 +95,20 @@ def _fuzzy_names() -> tuple[list[str], list[str]]:
     return names, kinds
 
 
+_LONGEST_PART = 12
+
+
+@cache
+def _name_parts() -> dict[str, str]:
+    """Known names a heading may contain: two words or more, or one word of four CJK characters."""
+    names, kinds = _fuzzy_names()
+    return {
+        name: kind
+        for name, kind in zip(names, kinds, strict=True)
+        if (" " in name and len(name.split()) <= _LONGEST_PART) or (len(name) >= 4 and not name.isascii())
+    }
+
+
 _NUMBERING = re.compile(
     r"^\s*(?:\(?(?:\d+(?:\.\d+)*|[IVXLC]+|[ivxlc]+|[A-Za-z])[.)]|\((?:\d+|[A-Za-z]|[ivxlc]+)\))\s+"
 )
@@ -150,8 +164,8 @@ def heading_match(text: str) -> tuple[str | None, str]:
     kind = _exact_kind(key)
     if kind:
         return kind, "exact"
-    if len(key.split()) > 40:
-        return None, ""
+    if len(key) > 400:
+        return None, ""  # a paragraph, not a heading
     bare = catalog.normalize(strip_numbering(strip_boilerplate(text)))
     if bare and bare != key:
         kind = _exact_kind(bare)
@@ -167,19 +181,22 @@ def heading_match(text: str) -> tuple[str | None, str]:
         and ({"summary", "table", "alignment", "resumen", "tabla"} & set(words))
     ):
         return "action_line_table", "exact"
-    names, kinds = _fuzzy_names()
+    # Parts of a heading: names of two words or more (or four CJK characters), so that a theme
+    # titled "Summary of the debate on DNS abuse" stays a theme; the longest name found wins.
+    parts = _name_parts()
     best: tuple[int, str, str] | None = None
-    padded = f" {bare} "
-    for name, kind in zip(names, kinds, strict=True):
-        # Parts of a heading: names of two words or more (or four CJK characters), so that a
-        # theme titled "Summary of the debate on DNS abuse" stays a theme.
-        long_enough = " " in name or (len(name) >= 4 and not name.isascii())
-        if long_enough and f" {name} " in padded and (best is None or len(name) > best[0]):
-            rest = [w for w in padded.replace(f" {name} ", " ", 1).split() if w not in _FILLER]
-            if len(rest) <= 2:
-                best = (len(name), kind, name)
+    for size in range(min(len(words), _LONGEST_PART), 1, -1):
+        for start in range(len(words) - size + 1):
+            name = " ".join(words[start : start + size])
+            if name in parts and (best is None or len(name) > best[0]):
+                rest = [w for w in words[:start] + words[start + size :] if w not in _FILLER]
+                if len(rest) <= 2:
+                    best = (len(name), parts[name], name)
+    if best is None and len(words) == 1 and words[0] in parts:
+        best = (len(words[0]), parts[words[0]], words[0])
     if best:
         return best[1], f"it contains the name '{best[2]}'"
+    names, kinds = _fuzzy_names()
     if len(bare) >= 6:
         from rapidfuzz import fuzz, process
 
@@ -1027,6 +1044,8 @@ def _short(text: str) -> bool:
 
 
 def _is_caps(text: str) -> bool:
+    if not _short(text):
+        return False
     cased = [c for c in text if c.isalpha() and (c.isupper() or c.islower())]
     return len(cased) >= 4 and all(c.isupper() for c in cased) and _short(text)
 
