@@ -1625,7 +1625,7 @@ class _Interpreter:
                 "note headings such as 'Executive summary', a theme title, 'Key takeaways'",
             )
         elif not self.capped:
-            self.problems.error(self.where(1), "the note has no text to report")
+            self.problems.error(self.where(1), "nothing was recognised: the note has no text to report")
 
     def _check_table(self) -> None:
         """Compare the note's own action-line summary table with its themes; it is not a theme."""
