@@ -1023,6 +1023,33 @@ word(
 )
 
 
+def _word_larger_text(doc: Document) -> None:
+    # Headings made by enlarging normal text, not bold: pandoc drops the size, the reader does not.
+    def larger(line: str) -> None:
+        doc.add_paragraph().add_run(line).font.size = Pt(16)
+
+    def body(line: str) -> None:
+        doc.add_paragraph().add_run(line).font.size = Pt(11)
+
+    body("Rapporteur: Grace Osei")
+    larger("Summary")
+    body("The session looked at mobile money interoperability in West Africa.")
+    larger("Who pays for cross-border payments?")
+    body("Transfers between Ghana and Côte d'Ivoire still pass through three intermediaries.")
+    larger("Recommendations")
+    body("Central banks should publish a common interoperability standard.")
+
+
+word(
+    "word_larger_text_headings.docx",
+    _word_larger_text,
+    summary="own",
+    themes=[("Who pays for cross-border payments?", 0)],
+    actions=1,
+    rapporteur="Grace Osei",
+)
+
+
 def _word_fr(doc: Document) -> None:
     paras(doc, "Rapporteur : Jean Mbarga")
     bold(doc, "Résumé")

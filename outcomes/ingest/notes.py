@@ -772,7 +772,7 @@ _TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _STYLE_NS = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
 _FO_NS = "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
 _PACKAGE_MARKERS = {
-    ".docx": ("word/document.xml", (b"vanish", b"fldSimple", b"altChunk")),
+    ".docx": ("word/document.xml", (b"vanish", b"fldSimple", b"altChunk", b"<w:sz ")),
     ".odt": ("content.xml", (b'display="none"', b"hidden-paragraph", b"hidden-text")),
 }
 
@@ -817,7 +817,7 @@ def _visible_docx(xml: bytes, set_aside: list[tuple[str, str]]) -> bytes:
 
     root = _parse_part(xml)
     w = f"{{{_W}}}"
-    for vanish in root.iter(w + "vanish"):
+    for vanish in list(root.iter(w + "vanish")):
         if vanish.get(w + "val", "true").lower() in ("0", "false", "off"):
             continue
         props = vanish.getparent()
@@ -837,7 +837,60 @@ def _visible_docx(xml: bytes, set_aside: list[tuple[str, str]]) -> bytes:
     for chunk in list(root.iter(w + "altChunk")):
         set_aside.append(("an embedded document (w:altChunk)", "embedded content"))
         chunk.getparent().remove(chunk)
+    _embolden_larger_text(root)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _embolden_larger_text(root) -> None:
+    """Make short paragraphs set larger than the body text bold, so they read as headings by look.
+
+    pandoc's Word reader drops font sizes; Google Docs users (and many Word users) make a heading by
+    enlarging a line of normal text. The body size is the size most of the text is set in.
+    """
+    from collections import Counter
+
+    from lxml import etree
+
+    w = f"{{{_W}}}"
+    sizes: Counter = Counter()
+    paragraphs = []
+    for paragraph in root.iter(w + "p"):
+        runs = [r for r in paragraph.iter(w + "r") if _element_text(r)]
+        if not runs:
+            continue
+        run_sizes = [_run_size(run, w) for run in runs]
+        for run, size in zip(runs, run_sizes, strict=True):
+            sizes[size] += len(_element_text(run))
+        paragraphs.append((paragraph, runs, run_sizes))
+    if not sizes:
+        return
+    # Body text without a size of its own has its style's: take 12 pt, the largest usual default.
+    body = sizes.most_common(1)[0][0] or 24
+    for paragraph, runs, run_sizes in paragraphs:
+        if None in run_sizes or min(run_sizes) < body + 2:  # at least a point larger (half-points)
+            continue
+        style = paragraph.find(f"{w}pPr/{w}pStyle")
+        if style is not None and style.get(w + "val", "").casefold() != "normal":
+            continue  # a styled paragraph (heading, title, list) keeps its style's meaning
+        if not _short(" ".join(_element_text(r) for r in runs)):
+            continue
+        for run in runs:
+            props = run.find(w + "rPr")
+            if props is None:
+                props = etree.SubElement(run, w + "rPr")
+                run.insert(0, props)
+            if props.find(w + "b") is None:
+                # After the run style, as the schema orders run properties.
+                first = len(props) and props[0].tag == w + "rStyle"
+                props.insert(1 if first else 0, etree.Element(w + "b"))
+
+
+def _run_size(run, w: str) -> int | None:
+    size = run.find(f"{w}rPr/{w}sz")
+    try:
+        return int(size.get(w + "val")) if size is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _visible_odt(xml: bytes, set_aside: list[tuple[str, str]]) -> bytes:
