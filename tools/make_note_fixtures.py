@@ -280,6 +280,31 @@ RECOMMENDATIONS
 )
 
 text(
+    "email_greeting_and_signoff.txt",
+    """
+Hi Anja,
+
+Rapporteur: Marco Bianchi
+
+Summary
+The session asked how parliaments can follow technical standards work at the ITU and the IETF.
+
+Parliamentary capacity
+Few parliaments have staff who follow standards bodies.
+Key takeaways:
+- Parliamentarians learn most from briefings by their own national experts.
+
+Best regards,
+Marco Bianchi
+Parliamentary Track rapporteur
+""",
+    summary="own",
+    themes=[("Parliamentary capacity", 1)],
+    rapporteur="Marco Bianchi",
+    metadata=["e-mail greeting", "e-mail sign-off", "e-mail signature", "e-mail signature"],
+)
+
+text(
     "colon_titles_single_lines.txt",
     """
 Opening Ceremony: Resilient Internet for a shared future

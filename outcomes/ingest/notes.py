@@ -1055,6 +1055,20 @@ _DATE_WORD = re.compile(
 )
 
 
+# The salutation and sign-off of notes sent by e-mail.
+_GREETING = re.compile(
+    r"^(hi|hello|dear|good (morning|afternoon)|bonjour|chers?|chère|hola|estimad[oa]s?|querid[oa]s?|"
+    r"здравствуйте|добрый день|уважаем\w*|مرحبا|السلام عليكم|您好|各位)\b[^.!?]{0,40}[,!:]?$",
+    re.IGNORECASE,
+)
+_SIGN_OFF = re.compile(
+    r"^(best|best regards|kind regards|regards|warm regards|many thanks|thanks|thank you|cheers|"
+    r"cordialement|bien à vous|salutations|saludos|un saludo|atentamente|с уважением|спасибо|"
+    r"مع التحية|تحياتي|此致|谢谢)[,!.]?$",
+    re.IGNORECASE,
+)
+
+
 def _is_date_line(text: str) -> bool:
     """A line that is only a date and time ("Tuesday, 24 June 2025 | 09:00-10:30 UTC")."""
     if len(text) > 90 or not re.search(r"\d", text):
@@ -1077,6 +1091,10 @@ def metadata_kind(text: str, at_top: bool) -> str | None:
         return "date"
     if len(text) < 200 and _SESSION_CODE.search(text) and (at_top or "#" in text):
         return "title"
+    if _SIGN_OFF.match(text):
+        return "e-mail sign-off"
+    if at_top and _GREETING.match(text):
+        return "e-mail greeting"
     if at_top:
         byline = _BYLINE.match(text)
         if byline and len(byline.group(2).split()) <= 6 and not byline.group(2).endswith(_TERMINAL):
@@ -1292,6 +1310,7 @@ class _Interpreter:
         self.pending: str | None = None  # a label ("Key takeaways:") waiting for its list
         self.list_target: str | None = None  # where the items of the list being read go
         self.last_item: str | None = None  # "bullet" or "numbered" when the last element was an item
+        self.signed_off = False  # an e-mail sign-off was read: what follows is its signature
         self.seen_heading = False
         self.content_seen = False
         self.table_text: list[tuple[str, int | None]] = []
@@ -1399,6 +1418,10 @@ class _Interpreter:
         kind = metadata_kind(text, self.at_top)
         if kind is None and self.at_top and not heading_kind(text):
             kind = self._title_at_top(block)
+        if kind is None and self.signed_off and len(text.split()) <= 6:
+            kind = "e-mail signature"  # the name (and role) under "Best regards,"
+        if kind == "e-mail sign-off":
+            self.signed_off = True
         if kind is None:
             return False
         if kind == "byline" and not self.note.meta.rapporteur:
@@ -1743,7 +1766,7 @@ class Outline:
         summary = {
             "own": "its own",
             "opening": "the text before the first heading",
-            "none": "none (a draft is made from the discussion)",
+            "none": "none given (the report's summary will be a draft)",
         }[self.summary]
         out = [f"{prefix}{self.path}: outline recognised", f"  summary: {summary}"]
         if self.introduction:
