@@ -309,6 +309,7 @@ class Block:
     bold: bool = False
     rows: list[list[str]] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    offsets: list[int] = field(default_factory=list)  # of each line from the first (blank lines skipped)
 
 
 def _pos_line(attr: list) -> int | None:
@@ -332,10 +333,15 @@ class _Inlines:
 
     def lines(self, inlines: list) -> list[str]:
         """The text of each source line (split at soft and hard line breaks)."""
+        return [text for _, text in self.numbered_lines(inlines)]
+
+    def numbered_lines(self, inlines: list) -> list[tuple[int, str]]:
+        """Each non-blank source line with its offset from the paragraph's first line."""
         parts: list[str] = []
         for node in inlines:
             self._one(node, parts)
-        return [" ".join(line.split()) for line in "".join(parts).split("\n") if line.strip()]
+        lines = "".join(parts).split("\n")
+        return [(i, " ".join(line.split())) for i, line in enumerate(lines) if line.strip()]
 
     def _one(self, node: dict, parts: list[str]) -> None:
         t, c = node["t"], node.get("c")
@@ -412,9 +418,11 @@ def _flatten(blocks: list, inl: _Inlines, counter: list[int], line: int | None =
         elif t == "Header":
             yield Block("heading", _pos_line(c[1]) or here, inl.text(c[2]), level=c[0])
         elif t in ("Para", "Plain"):
-            lines = inl.lines(c)
-            if lines:
-                yield Block("para", here, " ".join(lines), bold=_is_bold(c), lines=lines)
+            numbered = inl.numbered_lines(c)
+            if numbered:
+                lines = [text for _, text in numbered]
+                offsets = [offset for offset, _ in numbered]
+                yield Block("para", here, " ".join(lines), bold=_is_bold(c), lines=lines, offsets=offsets)
         elif t == "LineBlock":
             for line_inlines in c:
                 text = inl.text(line_inlines)
@@ -1171,9 +1179,15 @@ def _pieces(block: Block, line_numbers: bool) -> list[Block]:
         return [block]
     pieces = []
     for start, group in groups:
-        line = block.line + start if (line_numbers and block.line) else block.line
-        pieces.append(Block("para", line, " ".join(group), lines=group))
+        line = block.line + _offset(block, start) if (line_numbers and block.line) else block.line
+        offsets = [_offset(block, start + k) - _offset(block, start) for k in range(len(group))]
+        pieces.append(Block("para", line, " ".join(group), lines=group, offsets=offsets))
     return pieces
+
+
+def _offset(block: Block, i: int) -> int:
+    """How many source lines after the block's first its ``i``-th line is."""
+    return block.offsets[i] if i < len(block.offsets) else i
 
 
 def _continues(previous: str, line: str) -> bool:
@@ -1399,7 +1413,7 @@ class _Interpreter:
             name = _META_ALIASES.get(key.strip().casefold())
             if not (sep and name):
                 break
-            line = block.line + i if block.line else None
+            line = block.line + _offset(block, i) if block.line else None
             _set_meta(self.note.meta, name, value, self.where(line), self.problems)
             taken += 1
         if taken == 0:
@@ -1407,8 +1421,9 @@ class _Interpreter:
         rest = lines[taken:]
         if not rest:
             return None
-        line = block.line + taken if block.line else None
-        return Block("para", line, " ".join(rest), lines=rest)
+        line = block.line + _offset(block, taken) if block.line else None
+        offsets = [o - _offset(block, taken) for o in block.offsets[taken:]]
+        return Block("para", line, " ".join(rest), lines=rest, offsets=offsets)
 
     def _metadata(self, block: Block) -> bool:
         """Set aside a line that describes the session (title, date, byline, link); True if taken."""
