@@ -800,6 +800,9 @@ def _visible_package(path: Path, suffix: str, set_aside: list[tuple[str, str]]) 
             yield path
             return
         rewritten = (_visible_docx if suffix == ".docx" else _visible_odt)(xml, set_aside)
+        if rewritten is None:  # nothing hidden, no field, no enlarged line after all
+            yield path
+            return
         with tempfile.TemporaryDirectory(prefix="outcomes-note-") as tmp:
             copy = Path(tmp) / f"note{suffix}"
             with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as out:
@@ -820,11 +823,15 @@ def _element_text(element) -> str:
     return " ".join("".join(element.itertext()).split())
 
 
-def _visible_docx(xml: bytes, set_aside: list[tuple[str, str]]) -> bytes:
+def _visible_docx(xml: bytes, set_aside: list[tuple[str, str]]) -> bytes | None:
+    """document.xml without hidden runs, with field results as runs; None if nothing changed."""
     from lxml import etree
 
     root = _parse_part(xml)
     w = f"{{{_W}}}"
+    vanished = 0
+    simple_fields = list(root.iter(w + "fldSimple"))
+    chunks = list(root.iter(w + "altChunk"))
     for vanish in list(root.iter(w + "vanish")):
         if vanish.get(w + "val", "true").lower() in ("0", "false", "off"):
             continue
@@ -836,20 +843,23 @@ def _visible_docx(xml: bytes, set_aside: list[tuple[str, str]]) -> bytes:
         if text:
             set_aside.append(("hidden text", text))
         run.getparent().remove(run)
-    for simple in list(root.iter(w + "fldSimple")):
+        vanished += 1
+    for simple in simple_fields:
         parent = simple.getparent()
         index = parent.index(simple)
         for child in reversed(list(simple)):
             parent.insert(index, child)  # the field's last result, as plain runs
         parent.remove(simple)
-    for chunk in list(root.iter(w + "altChunk")):
+    for chunk in chunks:
         set_aside.append(("an embedded document (w:altChunk)", "embedded content"))
         chunk.getparent().remove(chunk)
-    _embolden_larger_text(root)
+    changed = _embolden_larger_text(root) or bool(vanished or simple_fields or chunks)
+    if not changed:
+        return None
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _embolden_larger_text(root) -> None:
+def _embolden_larger_text(root) -> bool:
     """Make short paragraphs set larger than the body text bold, so they read as headings by look.
 
     pandoc's Word reader drops font sizes; Google Docs users (and many Word users) make a heading by
@@ -871,9 +881,10 @@ def _embolden_larger_text(root) -> None:
             sizes[size] += len(_element_text(run))
         paragraphs.append((paragraph, runs, run_sizes))
     if not sizes:
-        return
+        return False
     # Body text without a size of its own has its style's: take 12 pt, the largest usual default.
     body = sizes.most_common(1)[0][0] or 24
+    changed = False
     for paragraph, runs, run_sizes in paragraphs:
         if None in run_sizes or min(run_sizes) < body + 2:  # at least a point larger (half-points)
             continue
@@ -891,6 +902,8 @@ def _embolden_larger_text(root) -> None:
                 # After the run style, as the schema orders run properties.
                 first = len(props) and props[0].tag == w + "rStyle"
                 props.insert(1 if first else 0, etree.Element(w + "b"))
+                changed = True
+    return changed
 
 
 def _run_size(run, w: str) -> int | None:
