@@ -248,7 +248,9 @@ def test_empty_note_is_a_located_error(tmp_path):
     path = tmp_path / "empty.md"
     path.write_text("\n\n", encoding="utf-8")
     _, problems = read(path)
-    assert [str(e) for e in problems.errors] == [f"{path}:1: nothing was recognised: the note has no text to report"]
+    assert [str(e) for e in problems.errors] == [
+        f"{path}:1: nothing was recognised: the note has no text to report"
+    ]
 
 
 def test_unknown_channel_is_an_error_with_its_line(tmp_path):
