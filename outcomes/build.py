@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 
 import outcomes
 from outcomes.errors import InputError, OutcomesError, Problem, Problems
+from outcomes.ingest.notes import Outline, outline
 from outcomes.inputs import ASSETS_DIR, SessionInputs, hash_inputs, read_inputs
 from outcomes.merge import merge, merge_report
 from outcomes.model import Report
@@ -152,10 +153,15 @@ def plan_from(inputs: SessionInputs, options: BuildOptions) -> Plan:
 
 def check(folder: Path) -> Problems:
     """Every problem a build of this session would report, without rendering anything."""
+    return check_outlines(folder)[0]
+
+
+def check_outlines(folder: Path) -> tuple[Problems, list[Outline]]:
+    """Every problem a build would report, and the outline recognised in each note."""
     inputs = read_inputs(folder)
     if not inputs.problems.errors and inputs.session is not None:
         merge(inputs.session, inputs.notes, inputs.worksheet, inputs.polls, inputs.problems)
-    return inputs.problems
+    return inputs.problems, [outline(note) for note in inputs.notes]
 
 
 def plan(folder: Path, options: BuildOptions) -> Plan:

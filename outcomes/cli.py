@@ -63,15 +63,21 @@ def init(folder: Path) -> int:
 
 
 @app.command
-def check(dirs: list[Path], *, debug: bool = False) -> int:
-    """Validate session folders without rendering; print every problem with its location."""
-    from outcomes.build import check as check_session
+def check(dirs: list[Path], *, quiet: bool = False, debug: bool = False) -> int:
+    """Validate session folders without rendering; print every problem, and each note's outline.
+
+    --quiet leaves the outlines out.
+    """
+    from outcomes.build import check_outlines
 
     failed = 0
     for folder in dirs:
-        problems = check_session(folder)
+        problems, outlines = check_outlines(folder)
         for problem in problems.items:
             (err if problem.is_error else out).print(str(problem), markup=False)
+        for outline in [] if quiet else outlines:
+            for line in outline.lines(prefix=f"{folder}/"):
+                out.print(line, markup=False)
         n_err, n_warn = len(problems.errors), len(problems.warnings)
         status = "[red]errors[/red]" if n_err else "[green]ok[/green]"
         out.print(f"{escape(str(folder))}: {status} ({n_err} error(s), {n_warn} warning(s))")

@@ -139,16 +139,38 @@ class NoteMeta(Model):
     language: str | None = None
 
 
+class NoteLine(Model):
+    """A line of a note the reader set aside (metadata, left out) or a decision it made, and why."""
+
+    text: str
+    why: str
+    sources: list[Source] = Field(default_factory=list)
+
+
 class Note(Model):
     """One rapporteur note, as its reader understood it."""
 
     path: str
     meta: NoteMeta = Field(default_factory=NoteMeta)
     summary: list[Paragraph] = Field(default_factory=list)
+    summary_from_opening: bool = False
+    """True when ``summary`` is the text before the first heading (the note names no summary)."""
+    introduction: list[Paragraph] = Field(default_factory=list)
+    """Text before the first heading of a note that gives its own summary: it opens the discussion."""
+    narrative: list[Paragraph] = Field(default_factory=list)
+    """The paragraphs of a note with no recognisable structure: the session's discussion narrative."""
     themes: list[Theme] = Field(default_factory=list)
     takeaways: list[Takeaway] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)
     conclusion: list[Paragraph] = Field(default_factory=list)
+    title: str | None = None
+    """The session title the note gives (its Title style, or a title line at its top); metadata."""
+    metadata: list[NoteLine] = Field(default_factory=list)
+    """Lines taken as metadata, not content: title, session code, date, byline, venue, bare links."""
+    left_out: list[NoteLine] = Field(default_factory=list)
+    """What the reader left out of the report (hidden text, raw HTML, images, empty headings)."""
+    decisions: list[NoteLine] = Field(default_factory=list)
+    """Headings read by a tolerant match, or by their look, and what the reader took them for."""
 
 
 class PollOption(Model):

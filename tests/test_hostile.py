@@ -609,7 +609,7 @@ def test_internal_errors_print_no_traceback_unless_debug(monkeypatch, capsys, tm
     def boom(folder):
         raise RuntimeError("a reader bug")
 
-    monkeypatch.setattr(lib, "check", boom)
+    monkeypatch.setattr(lib, "check_outlines", boom)  # what `outcomes check` calls
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["check", str(tmp_path)])
     assert exit_info.value.code == 1

@@ -1,13 +1,25 @@
 """Rapporteur notes: every format through pandoc's readers, the heading conventions, provenance."""
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pypandoc
 import pytest
+import yaml
 from docx import Document
 
 from outcomes.errors import Problems
-from outcomes.ingest.notes import heading_kind, plain_text_to_markdown, read_note, strip_numbering
+from outcomes.ingest.notes import (
+    MAX_NOTE_ITEMS,
+    NOTE_SUFFIXES,
+    heading_kind,
+    outline,
+    plain_text_to_markdown,
+    read_note,
+    strip_numbering,
+)
 from outcomes.merge import action_line_table
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notes"
@@ -223,12 +235,22 @@ def test_raw_html_is_dropped_with_a_warning(tmp_path):
     assert any("raw HTML" in w.message for w in problems.warnings)
 
 
-def test_note_without_structure_is_a_located_error(tmp_path):
+def test_note_without_structure_builds_as_narrative_with_a_located_warning(tmp_path):
     path = tmp_path / "blob.md"
     path.write_text("just some words without any heading at all.\n", encoding="utf-8")
+    note, problems = read(path)
+    assert not problems.errors
+    assert [p.text for p in note.narrative] == ["just some words without any heading at all."]
+    assert str(problems.warnings[0]).startswith(f"{path}:1: warning: no recognisable structure")
+
+
+def test_empty_note_is_a_located_error(tmp_path):
+    path = tmp_path / "empty.md"
+    path.write_text("\n\n", encoding="utf-8")
     _, problems = read(path)
-    assert problems.errors
-    assert str(path) in str(problems.errors[0])
+    assert [str(e) for e in problems.errors] == [
+        f"{path}:1: nothing was recognised: the note has no text to report"
+    ]
 
 
 def test_unknown_channel_is_an_error_with_its_line(tmp_path):
@@ -248,3 +270,158 @@ def test_unknown_action_line_is_a_warning_with_its_line(tmp_path):
     assert [str(w) for w in problems.warnings] == [
         f"{path}:3: warning: 'C42' is not a WSIS action line (C1-C11)"
     ]
+
+
+# --------------------------------------------------------------------------------------------------
+# The real-world corpus: notes written the way people write them, each with its expected outline
+# (made by tools/make_note_fixtures.py)
+
+REAL_WORLD = FIXTURES / "real_world"
+
+
+def test_every_real_world_note_gives_its_expected_outline():
+    notes = sorted(p for p in REAL_WORLD.iterdir() if p.suffix in NOTE_SUFFIXES)
+    assert len(notes) >= 40
+    assert {p.suffix for p in notes} == {".txt", ".md", ".docx", ".odt"}
+    disagree = {}
+    for path in notes:
+        expected = yaml.safe_load(path.with_name(path.stem + ".outline.yaml").read_text("utf-8"))
+        note, problems = read(path)
+        got = outline(note).as_dict() if note is not None else None
+        if problems.errors or got != expected:
+            disagree[path.name] = {
+                "errors": [str(e) for e in problems.errors],
+                **{k: (expected[k], got and got[k]) for k in expected if not got or got[k] != expected[k]},
+            }
+    assert not disagree, disagree
+
+
+def test_real_world_notes_cover_the_six_un_languages():
+    names = {p.name.split("_")[0] for p in REAL_WORLD.iterdir()}
+    assert {"fr", "es", "ar", "zh", "ru"} <= names  # English is every other note
+
+
+def test_word_bold_headings_keep_summary_themes_and_actions():
+    note, problems = read(REAL_WORLD / "word_bold_headings.docx")
+    assert not problems.items, problems.items
+    assert [p.text for p in note.summary] == [
+        "The group discussed how technical operators can be brought into policy discussions."
+    ]
+    assert [t.title for t in note.themes] == ["Who the operators are", "Why governance matters to them"]
+    assert [a.text for a in note.actions] == [
+        "Invite NOG communities to IGF sessions.",
+        "Hold policy office hours at RIR meetings.",
+    ]
+    # The outline says these headings were read by their look.
+    assert any("all bold" in d.why for d in note.decisions)
+
+
+def test_pasted_single_lines_keep_their_own_line_numbers():
+    path = REAL_WORLD / "pasted_web_form_single_lines.txt"
+    note, _ = read(path)
+    lines = path.read_text("utf-8").splitlines()
+    assert note.title.startswith("IGF 2025 WS #214")
+    for item in note.takeaways + note.actions + note.narrative:
+        assert lines[item.sources[0].line - 1] == item.text
+
+
+def test_form_boilerplate_and_paraphrases_are_reported_as_decisions():
+    note, _ = read(REAL_WORLD / "igf_form_labels_pasted.txt")
+    assert [d.why.split(": ", 1)[1] for d in note.decisions] == [
+        "takeaways, as once its form boilerplate is left aside",
+        "container, as once its form boilerplate is left aside",
+        "actions, as once its form boilerplate is left aside",
+    ]
+    assert note.title == "Community networks and spectrum access"
+
+
+@pytest.mark.parametrize(
+    ("heading", "kind"),
+    [
+        ("Key Takeaways (* deadline 2 hours after session)", "takeaways"),
+        ("Session Report (* deadline 26 June) - click on the ? symbol for instructions", "container"),
+        ("Key Issues raised (1 sentence per issue)", "takeaways"),
+        ("Please describe the Discussions that took place during the workshop session", "container"),
+        (
+            "Please describe any Participant suggestions regarding the way forward/ potential next steps / "
+            "key takeaways",
+            "actions",
+        ),
+        ("Policy Recommendations or Suggestions for the Way Forward", "actions"),
+        ("Session at a glance", "summary"),
+        ("Keypoints", "takeaways"),
+        ("Major discussion points", "takeaways"),
+        ("Key messages from the session", "takeaways"),
+        ("Recomendations", "actions"),
+        ("Mensajes clave (* plazo: 2 horas después de la sesión)", "takeaways"),
+        ("Appels à l’action", "actions"),
+        ("ПРИЗЫВ К ДЕЙСТВИЮ", "actions"),
+        ("行动呼吁", "actions"),
+        ("التوصيات", "actions"),
+        ("Next steps for AI governance in Africa and Asia", None),
+        ("Summary of the debate on DNS abuse", None),
+    ],
+)
+def test_section_names_as_people_write_them(heading, kind):
+    assert heading_kind(heading) == kind
+
+
+def test_hidden_text_is_left_out_with_a_warning():
+    for name in ("word_hidden_text.docx", "odt_hidden_text.odt"):
+        note, problems = read(REAL_WORLD / name)
+        text = " ".join(p.text for p in note.summary)
+        assert "REVIEWER" not in text and "Internal" not in text, name
+        assert text.startswith("The group reviewed") or text.startswith("The session discussed"), name
+        assert [w.message.split(":")[0] for w in problems.warnings] == [
+            "hidden text in this note was left out of the report"
+        ], name
+
+
+def test_word_field_results_and_footnotes_are_kept():
+    note, problems = read(REAL_WORLD / "word_field_results_kept.docx")
+    assert note.summary[0].text == "The session was held on 24 June 2025 in the plenary hall."
+    note, problems = read(REAL_WORLD / "word_footnotes_kept.docx")
+    assert note.summary[0].text.endswith("[Based on GSMA Intelligence data shared by the speakers.]")
+    note, problems = read(REAL_WORLD / "markdown_footnotes_kept.md")
+    assert note.themes[0].narrative[0].text.endswith("[Alliance for Affordable Internet data.]")
+
+
+def test_embedded_word_documents_are_warned_about():
+    _, problems = read(REAL_WORLD / "word_altchunk_warned.docx")
+    assert any("w:altChunk" in w.message for w in problems.warnings)
+
+
+def test_control_characters_are_removed_with_a_located_warning():
+    path = REAL_WORLD / "control_characters_pasted.txt"
+    note, problems = read(path)
+    assert note.summary[0].text == "The session discussed submarine cable resilience."
+    assert [str(w) for w in problems.warnings] == [
+        f"{path}:5: warning: control characters that no document can hold were removed from this line",
+        f"{path}:9: warning: control characters that no document can hold were removed from this line",
+    ]
+
+
+def test_a_note_with_too_many_items_is_a_located_error(tmp_path):
+    path = tmp_path / "dump.md"
+    path.write_text("# Key takeaways\n\n" + "".join(f"- Point {i}.\n" for i in range(MAX_NOTE_ITEMS + 5)))
+    note, problems = read(path)
+    assert [str(e) for e in problems.errors] == [
+        f"{path}:{MAX_NOTE_ITEMS + 3}: this note gives more than {MAX_NOTE_ITEMS} takeaways, actions and "
+        "paragraphs; the rest was not read (split the note, or remove pasted transcripts)"
+    ]
+    assert len(note.takeaways) == MAX_NOTE_ITEMS
+
+
+def test_check_prints_each_notes_outline_and_quiet_leaves_it_out(tmp_path):
+    folder = tmp_path / "s"
+    (folder / "notes").mkdir(parents=True)
+    (folder / "session.yaml").write_text("title: T\n", encoding="utf-8")
+    shutil.copy(REAL_WORLD / "digwatch_event_report_pasted.txt", folder / "notes")
+    command = [str(Path(sys.executable).parent / "outcomes"), "check", str(folder)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"{folder}/notes/digwatch_event_report_pasted.txt: outline recognised" in done.stdout
+    assert "    - Overall assessment: 0 takeaway(s)" in done.stdout
+    assert "    - line 3: 'Event report': event report" in done.stdout
+    quiet = subprocess.run(command + ["--quiet"], capture_output=True, text=True, timeout=120)
+    assert "outline" not in quiet.stdout and quiet.stdout.strip().endswith("(0 error(s), 0 warning(s))")

@@ -152,7 +152,15 @@ def test_read_note_markdown_never_raises(text):
         note = read_note(path, "notes/note.md", problems)
         check_result(note, problems, path, text.count("\n") + text.count("\r") + 1)
         if note is not None and not problems.errors:
-            assert note.summary or note.themes or note.takeaways or note.actions
+            # Issue 15: a note of plain prose is read as the discussion narrative.
+            assert (
+                note.summary
+                or note.themes
+                or note.takeaways
+                or note.actions
+                or note.conclusion
+                or note.narrative
+            )
 
 
 @SETTINGS
