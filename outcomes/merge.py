@@ -589,6 +589,7 @@ def merge(
     takeaways: _Kept[Takeaway] = _Kept("takeaway", log)
     actions: _Kept[Action] = _Kept("action", log)
     conclusion: _Kept[Paragraph] = _Kept("paragraph", log)
+    discussion: _Kept[Paragraph] = _Kept("paragraph", log)
     people = list(session.people)
 
     if worksheet is not None:
@@ -620,6 +621,8 @@ def merge(
         for action in note.actions:
             actions.add(action)
     for note in ordered:
+        for p in [*note.introduction, *note.narrative]:
+            discussion.add(p)
         for p in note.conclusion:
             conclusion.add(p)
     _merge_paraphrases([*themes.takeaways, takeaways, actions], log)
@@ -629,6 +632,7 @@ def merge(
     session = session.model_copy(update={"people": people})
     report = Report(
         session=session,
+        discussion=discussion.items,
         themes=themes.items,
         takeaways=takeaways.items,
         actions=actions.items,
@@ -709,7 +713,7 @@ def _draft_summary(report: Report, problems: Problems) -> ExecutiveSummary:
 
 def draft_sources(report: Report) -> list[Paragraph]:
     """The paragraphs a draft summary may quote, in reading order: narrative, takeaways, conclusion."""
-    paragraphs: list[Paragraph] = []
+    paragraphs: list[Paragraph] = list(report.discussion)
     for theme in report.themes:
         paragraphs += theme.narrative
         paragraphs += [Paragraph(text=t.text, sources=t.sources) for t in theme.takeaways]

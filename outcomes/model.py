@@ -251,6 +251,8 @@ class Report(Model):
 
     session: SessionMeta
     executive_summary: ExecutiveSummary = Field(default_factory=ExecutiveSummary)
+    discussion: list[Paragraph] = Field(default_factory=list)
+    """The notes' introductions and the narrative of notes with no structure: it opens the discussion."""
     themes: list[Theme] = Field(default_factory=list)
     takeaways: list[Takeaway] = Field(default_factory=list)
     conclusion: list[Paragraph] = Field(default_factory=list)
