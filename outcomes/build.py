@@ -424,3 +424,6 @@ def build_session(
             result.session = p.report.session.id
             result.documents, result.deadline = p.documents, p.report.session.deadline
             return result
+        except BaseException:
+            clean_stale_parts(p.out_dir)  # a crash (a full disk, say) leaves no staged file either
+            raise

@@ -18,6 +18,7 @@ from rich.markup import escape
 
 from outcomes import __version__
 from outcomes.errors import OutcomesError, UsageError
+from outcomes.outputs import check_out_folder
 
 app = App(
     name="outcomes",
@@ -101,6 +102,7 @@ def build(
             raise UsageError(f"--format {f}: use pdf, docx, html")
     if templates is not None and not templates.is_dir():
         raise UsageError(f"--templates {templates}: not a folder")
+    check_out_folder(out_dir)
     _quiet_prefect(debug)
     if not debug:
         # Every session's problems are printed below, located; Prefect's own lines (with tracebacks)
@@ -233,6 +235,7 @@ def preview(
     """Re-render a document whenever a template or input changes (no Prefect start-up)."""
     from outcomes.preview import run_preview
 
+    check_out_folder(out_dir)
     return run_preview(folder, doc, templates, pdf, out_dir, once, out)
 
 
