@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 
 import outcomes
 from outcomes.errors import InputError, OutcomesError, Problem, Problems
-from outcomes.inputs import ASSETS_DIR, SessionInputs, hash_inputs, read_inputs
+from outcomes.inputs import SessionInputs, assets_root, hash_inputs, read_inputs
 from outcomes.merge import merge
 from outcomes.model import Report
 from outcomes.outputs import Staging, clean_stale_parts, session_lock
@@ -256,7 +256,7 @@ def render(p: Plan, doc_type: str, fmt: str, templates: TemplateSet) -> Rendered
         if fmt == "html":
             staged.write_text(html, encoding="utf-8")
         elif fmt == "pdf":
-            roots = [*templates.roots, p.inputs.folder / ASSETS_DIR]
+            roots = [*templates.roots, *filter(None, [assets_root(p.inputs.folder)])]  # never a link out
             refused = write_pdf(
                 html,
                 p.inputs.folder,

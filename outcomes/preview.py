@@ -125,7 +125,7 @@ class Preview:
         return result
 
     def _render_pdf(self) -> Path:
-        from outcomes.inputs import ASSETS_DIR
+        from outcomes.inputs import assets_root
         from outcomes.render.pdf import write_pdf
 
         assert self.report is not None
@@ -137,7 +137,7 @@ class Preview:
         write_pdf(
             html,
             self.folder,
-            [*self.templates.roots, self.folder / ASSETS_DIR],
+            [*self.templates.roots, *filter(None, [assets_root(self.folder)])],
             staged,
             title=title,
             lang=session.language,
