@@ -13,6 +13,7 @@ import hashlib
 import json
 import platform
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
@@ -22,13 +23,13 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from pydantic import BaseModel, Field
 
 import outcomes
-from outcomes.errors import InputError, OutcomesError, Problem, Problems
+from outcomes.errors import InputError, Location, OutcomesError, Problem, Problems, printable
 from outcomes.inputs import SessionInputs, assets_root, hash_inputs, read_inputs
 from outcomes.merge import merge
 from outcomes.model import Report
 from outcomes.outputs import Staging, clean_stale_parts, session_lock
 from outcomes.render.templates import RTL_LANGUAGES, TemplateSet, render_html
-from outcomes.session import read_session
+from outcomes.session import SESSION_FILE, read_session
 
 if TYPE_CHECKING:
     from outcomes.readahead import RenderingAhead, Taken
@@ -156,6 +157,67 @@ def check(folder: Path) -> Problems:
     return inputs.problems
 
 
+def check_all(folders: list[Path], debug: bool = False) -> Iterator[tuple[Path, Problems]]:
+    """Check each session of a batch in turn; a session that fails in any way never stops the rest.
+
+    An unexpected exception in one session (a bug) becomes an error of that session, unless ``debug``.
+    """
+    clashes = id_clashes(folders)
+    for folder in folders:
+        try:
+            problems = check(folder)
+        except Exception as exc:
+            if debug:
+                raise
+            problems = Problems()
+            problems.error(Location(str(folder)), _internal(exc))
+        if folder in clashes:
+            problems.items.append(clashes[folder])
+        yield folder, problems
+
+
+def _internal(exc: BaseException) -> str:
+    return f"internal error: {type(exc).__name__}: {exc} (run again with --debug for details)"
+
+
+def id_clashes(folders: list[Path]) -> dict[Path, Problem]:
+    """The folders of a batch that claim one session id, each with an error naming the others.
+
+    They would be built into one output folder, the later replacing the earlier: neither is built.
+    """
+    claims: dict[str, dict[Path, Path]] = {}
+    for folder in folders:
+        problems = Problems()
+        session = read_session(folder, problems) if folder.is_dir() else None
+        if session is not None:
+            claims.setdefault(session.id, {}).setdefault(folder.resolve(), folder)
+    clashes = {}
+    for session_id, claimants in claims.items():
+        if len(claimants) < 2:
+            continue
+        for folder in claimants.values():
+            others = " and ".join(str(f) for f in claimants.values() if f is not folder)
+            clashes[folder] = Problem(
+                Location(str(folder / SESSION_FILE)),
+                f"the session id '{session_id}' is also the id of {others}: both would be built into "
+                "one output folder, so neither is; give one of them another 'id:'",
+            )
+    return {folder: problem for folder, problem in clashes.items() if folder in set(folders)}
+
+
+def clashing(folders: list[str]) -> dict[str, BuildResult]:
+    """The failed result of each folder of a batch that claims another folder's session id."""
+    return {
+        str(folder): failed(folder, [problem])
+        for folder, problem in id_clashes([Path(f) for f in folders]).items()
+    }
+
+
+def session_label(folder: str | Path) -> str:
+    """A session folder's name as it may be shown in logs and task names."""
+    return printable(Path(folder).name)
+
+
 def plan(folder: Path, options: BuildOptions) -> Plan:
     """Read and merge a session, or take it as read ahead if that still holds (``outcomes.readahead``)."""
     taken = _take_ahead(folder, options)
@@ -184,6 +246,19 @@ def _recorded_key(out_dir: Path) -> str | None:
     return _record(out_dir).get("key")
 
 
+def other_source(out_dir: Path, folder: Path) -> Problem | None:
+    """An error if ``out_dir`` was last written from another session folder than ``folder``."""
+    recorded = _record(out_dir).get("source")
+    if not isinstance(recorded, str) or recorded == str(folder.resolve()):
+        return None
+    return Problem(
+        Location(str(folder / SESSION_FILE)),
+        f"{out_dir} was last built from {recorded}, not from this folder: the two claim one session "
+        f"id. Give one of them another 'id:'; or, if this folder replaces that one (it was moved or "
+        f"renamed), delete {out_dir} and build again",
+    )
+
+
 def skip_if_unchanged(folder: Path, options: BuildOptions) -> BuildResult | None:
     """The result of the last build if nothing that affects it changed, without reading the notes.
 
@@ -200,6 +275,8 @@ def skip_if_unchanged(folder: Path, options: BuildOptions) -> BuildResult | None
     record = _record(out_dir)
     if not record or not _outputs_exist(out_dir, documents, options.formats):
         return None
+    if other_source(out_dir, folder) is not None:
+        return None  # refused by the build itself
     key = _build_key(hash_inputs(folder), options.templates.digest(), documents, options.formats)
     if record.get("key") != key:
         return None
@@ -281,13 +358,14 @@ def finish(p: Plan, rendered: list[Rendered]) -> BuildResult:
     staging = Staging(p.out_dir)
     staging.pending = [(r.staged, p.out_dir / r.name) for r in rendered]
     warnings = [str(w) for w in p.inputs.problems.warnings]
-    warnings += [f"{r.name}: refused to fetch {url}" for r in rendered for url in r.refused]
+    warnings += [printable(f"{r.name}: refused to fetch {url}") for r in rendered for url in r.refused]
     if p.report.executive_summary.draft:
         warnings.append("executive summary is a draft assembled from the themes; revise it")
     try:
         staging.write_text("report.json", p.report.model_dump_json(indent=2) + "\n")
         record = {
             "session": p.report.session.id,
+            "source": str(p.inputs.folder.resolve()),
             "key": p.key,
             "inputs": p.inputs.hashes,
             "templates": p.templates_digest,
@@ -340,8 +418,10 @@ def unchanged(p: Plan) -> BuildResult:
 
 
 def failed(folder: Path, problems: list[Problem] | None = None, message: str | None = None) -> BuildResult:
-    errors = [str(e) for e in problems] if problems else [message or "build failed"]
-    return BuildResult(session=folder.name, folder=str(folder), status="failed", errors=errors)
+    errors = [str(e) for e in problems] if problems else [printable(message or "build failed")]
+    return BuildResult(
+        session=session_label(folder), folder=printable(str(folder)), status="failed", errors=errors
+    )
 
 
 class Renderer(Protocol):
@@ -412,6 +492,13 @@ def build_session(
     with ahead.lock if ahead is not None else session_lock(p.out_dir):
         if ahead is None:
             clean_stale_parts(p.out_dir)
+        clash = other_source(p.out_dir, folder)
+        if clash is not None:
+            if ahead is not None:
+                ahead.discard()
+            result = failed(folder, [clash])
+            result.session, result.documents = p.report.session.id, p.documents
+            return result
         if p.up_to_date:
             return unchanged(p)
         try:
