@@ -15,6 +15,7 @@ from outcomes.model import Person, Role, SessionMeta
 from outcomes.text import clean_text
 
 SESSION_FILE = "session.yaml"
+COPY_IT = "copy the file into the folder instead"
 MAX_SESSION_BYTES = 256 * 1024
 """Largest session.yaml (one with a hundred people is 20 KB); PyYAML needs ~1 s per 100 KB."""
 LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
@@ -151,6 +152,10 @@ def read_session(folder: Path, problems: Problems) -> SessionMeta | None:
     """Read ``folder/session.yaml``; every problem goes to ``problems`` with its line."""
     path = folder / SESSION_FILE
     where = Location(str(path))
+    if path.is_symlink() and not path.resolve().is_relative_to(folder.resolve()):
+        # Whatever it points to must not be read: not even an id parsed from it may be printed.
+        problems.error(where, f"is a link to a file outside the session folder; refused ({COPY_IT})")
+        return None
     if not path.is_file():
         problems.error(
             Location(str(folder)), f"no {SESSION_FILE} in this session folder (run 'outcomes init')"

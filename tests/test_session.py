@@ -134,3 +134,17 @@ def test_a_folder_name_used_as_the_id_is_checked_like_an_id(tmp_path):
     assert "the folder name" in error.message and "cannot be the session id" in error.message
     meta, problems = load(folder, "id: ws1\ntitle: T\n")
     assert meta.id == "ws1" and not problems.errors
+
+
+def test_a_session_yaml_linked_out_of_the_folder_is_not_read(tmp_path):
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text("id: stolen-id\ntitle: Secret title\n")
+    folder = tmp_path / "ws"
+    folder.mkdir()
+    (folder / "session.yaml").symlink_to(outside)
+    problems = Problems()
+    assert read_session(folder, problems) is None
+    assert [str(e) for e in problems.errors] == [
+        f"{folder}/session.yaml: is a link to a file outside the session folder; refused "
+        "(copy the file into the folder instead)"
+    ]
