@@ -219,13 +219,15 @@ def run_batch(folders: list[str], settings: BatchSettings) -> list[lib.BuildResu
     # What Prefect imported to start this run is never traversed by the collector again (outcomes.heap).
     heap.freeze()
     logger = get_run_logger()
-    results: dict[int, lib.BuildResult] = {}
+    clashes = lib.clashing(folders)  # folders claiming one session id: neither is built
+    results: dict[int, lib.BuildResult] = {i: clashes[f] for i, f in enumerate(folders) if f in clashes}
     progress = _best_effort(artifacts.Progress, len(folders)) if len(folders) > 1 else None
     try:
         with _share_api_server():
             futures = {
-                session_task.submit(folder, Path(folder).name, settings): i
+                session_task.submit(folder, lib.session_label(folder), settings): i
                 for i, folder in enumerate(folders)
+                if folder not in clashes
             }
             for future in as_completed(list(futures)):
                 i = futures[future]
@@ -233,8 +235,8 @@ def run_batch(folders: list[str], settings: BatchSettings) -> list[lib.BuildResu
                 if not isinstance(result, lib.BuildResult):
                     # Not an input or render problem: a bug or a crash. Keep it, name it, go on.
                     message = f"{folders[i]}: {type(result).__name__}: {result}"
-                    logger.error("session %s crashed: %s", Path(folders[i]).name, message)
                     result = lib.failed(Path(folders[i]), message=message)
+                    logger.error("session %s crashed: %s", result.session, result.errors[0])
                 results[i] = result
                 _notify(result, len(results), len(folders))
                 if progress is not None:

@@ -13,6 +13,7 @@ import hashlib
 import json
 import platform
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
@@ -22,14 +23,14 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from pydantic import BaseModel, Field
 
 import outcomes
-from outcomes.errors import InputError, OutcomesError, Problem, Problems
+from outcomes.errors import InputError, Location, OutcomesError, Problem, Problems, printable
 from outcomes.ingest.notes import Outline, outline
-from outcomes.inputs import ASSETS_DIR, SessionInputs, hash_inputs, read_inputs
+from outcomes.inputs import SessionInputs, assets_root, hash_inputs, read_inputs
 from outcomes.merge import merge, merge_report
 from outcomes.model import Report
 from outcomes.outputs import Staging, clean_stale_parts, session_lock
 from outcomes.render.templates import RTL_LANGUAGES, TemplateSet, render_html
-from outcomes.session import read_session
+from outcomes.session import SESSION_FILE, read_session
 
 if TYPE_CHECKING:
     from outcomes.readahead import RenderingAhead, Taken
@@ -164,6 +165,68 @@ def check_outlines(folder: Path) -> tuple[Problems, list[Outline]]:
     return inputs.problems, [outline(note) for note in inputs.notes]
 
 
+def check_all(folders: list[Path], debug: bool = False) -> Iterator[tuple[Path, Problems, list[Outline]]]:
+    """Check each session of a batch in turn, with its notes' outlines; one failing never stops the rest.
+
+    An unexpected exception in one session (a bug) becomes an error of that session, unless ``debug``.
+    """
+    clashes = id_clashes(folders)
+    for folder in folders:
+        outlines: list[Outline] = []
+        try:
+            problems, outlines = check_outlines(folder)
+        except Exception as exc:
+            if debug:
+                raise
+            problems = Problems()
+            problems.error(Location(str(folder)), _internal(exc))
+        if folder in clashes:
+            problems.items.append(clashes[folder])
+        yield folder, problems, outlines
+
+
+def _internal(exc: BaseException) -> str:
+    return f"internal error: {type(exc).__name__}: {exc} (run again with --debug for details)"
+
+
+def id_clashes(folders: list[Path]) -> dict[Path, Problem]:
+    """The folders of a batch that claim one session id, each with an error naming the others.
+
+    They would be built into one output folder, the later replacing the earlier: neither is built.
+    """
+    claims: dict[str, dict[Path, Path]] = {}
+    for folder in folders:
+        problems = Problems()
+        session = read_session(folder, problems) if folder.is_dir() else None
+        if session is not None:
+            claims.setdefault(session.id, {}).setdefault(folder.resolve(), folder)
+    clashes = {}
+    for session_id, claimants in claims.items():
+        if len(claimants) < 2:
+            continue
+        for folder in claimants.values():
+            others = " and ".join(str(f) for f in claimants.values() if f is not folder)
+            clashes[folder] = Problem(
+                Location(str(folder / SESSION_FILE)),
+                f"the session id '{session_id}' is also the id of {others}: both would be built into "
+                "one output folder, so neither is; give one of them another 'id:'",
+            )
+    return {folder: problem for folder, problem in clashes.items() if folder in set(folders)}
+
+
+def clashing(folders: list[str]) -> dict[str, BuildResult]:
+    """The failed result of each folder of a batch that claims another folder's session id."""
+    return {
+        str(folder): failed(folder, [problem])
+        for folder, problem in id_clashes([Path(f) for f in folders]).items()
+    }
+
+
+def session_label(folder: str | Path) -> str:
+    """A session folder's name as it may be shown in logs and task names."""
+    return printable(Path(folder).name)
+
+
 def plan(folder: Path, options: BuildOptions) -> Plan:
     """Read and merge a session, or take it as read ahead if that still holds (``outcomes.readahead``)."""
     taken = _take_ahead(folder, options)
@@ -192,6 +255,19 @@ def _recorded_key(out_dir: Path) -> str | None:
     return _record(out_dir).get("key")
 
 
+def other_source(out_dir: Path, folder: Path) -> Problem | None:
+    """An error if ``out_dir`` was last written from another session folder than ``folder``."""
+    recorded = _record(out_dir).get("source")
+    if not isinstance(recorded, str) or recorded == str(folder.resolve()):
+        return None
+    return Problem(
+        Location(str(folder / SESSION_FILE)),
+        f"{out_dir} was last built from {recorded}, not from this folder: the two claim one session "
+        f"id. Give one of them another 'id:'; or, if this folder replaces that one (it was moved or "
+        f"renamed), delete {out_dir} and build again",
+    )
+
+
 def skip_if_unchanged(folder: Path, options: BuildOptions) -> BuildResult | None:
     """The result of the last build if nothing that affects it changed, without reading the notes.
 
@@ -208,6 +284,8 @@ def skip_if_unchanged(folder: Path, options: BuildOptions) -> BuildResult | None
     record = _record(out_dir)
     if not record or not _outputs_exist(out_dir, documents, options.formats):
         return None
+    if other_source(out_dir, folder) is not None:
+        return None  # refused by the build itself
     key = _build_key(hash_inputs(folder), options.templates.digest(), documents, options.formats)
     if record.get("key") != key:
         return None
@@ -270,7 +348,7 @@ def render(p: Plan, doc_type: str, fmt: str, templates: TemplateSet) -> Rendered
         if fmt == "html":
             staged.write_text(html, encoding="utf-8")
         elif fmt == "pdf":
-            roots = [*templates.roots, p.inputs.folder / ASSETS_DIR]
+            roots = [*templates.roots, *filter(None, [assets_root(p.inputs.folder)])]  # never a link out
             refused = write_pdf(
                 html,
                 p.inputs.folder,
@@ -297,7 +375,7 @@ def finish(p: Plan, rendered: list[Rendered]) -> BuildResult:
     staging = Staging(p.out_dir)
     staging.pending = [(r.staged, p.out_dir / r.name) for r in rendered]
     warnings = [str(w) for w in p.inputs.problems.warnings]
-    warnings += [f"{r.name}: refused to fetch {url}" for r in rendered for url in r.refused]
+    warnings += [printable(f"{r.name}: refused to fetch {url}") for r in rendered for url in r.refused]
     checks = {r.name: r.accessibility for r in rendered if r.accessibility is not None}
     warnings += [f"{name}: {finding}" for name, check in checks.items() for finding in check.findings]
     if p.report.executive_summary.draft:
@@ -306,6 +384,7 @@ def finish(p: Plan, rendered: list[Rendered]) -> BuildResult:
         staging.write_text("report.json", p.report.model_dump_json(indent=2) + "\n")
         record = {
             "session": p.report.session.id,
+            "source": str(p.inputs.folder.resolve()),
             "key": p.key,
             "inputs": p.inputs.hashes,
             "templates": p.templates_digest,
@@ -360,8 +439,10 @@ def unchanged(p: Plan) -> BuildResult:
 
 
 def failed(folder: Path, problems: list[Problem] | None = None, message: str | None = None) -> BuildResult:
-    errors = [str(e) for e in problems] if problems else [message or "build failed"]
-    return BuildResult(session=folder.name, folder=str(folder), status="failed", errors=errors)
+    errors = [str(e) for e in problems] if problems else [printable(message or "build failed")]
+    return BuildResult(
+        session=session_label(folder), folder=printable(str(folder)), status="failed", errors=errors
+    )
 
 
 class Renderer(Protocol):
@@ -432,6 +513,13 @@ def build_session(
     with ahead.lock if ahead is not None else session_lock(p.out_dir):
         if ahead is None:
             clean_stale_parts(p.out_dir)
+        clash = other_source(p.out_dir, folder)
+        if clash is not None:
+            if ahead is not None:
+                ahead.discard()
+            result = failed(folder, [clash])
+            result.session, result.documents = p.report.session.id, p.documents
+            return result
         if p.up_to_date:
             return unchanged(p)
         try:
@@ -444,3 +532,6 @@ def build_session(
             result.session = p.report.session.id
             result.documents, result.deadline = p.documents, p.report.session.deadline
             return result
+        except BaseException:
+            clean_stale_parts(p.out_dir)  # a crash (a full disk, say) leaves no staged file either
+            raise

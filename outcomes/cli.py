@@ -17,7 +17,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from outcomes import __version__
-from outcomes.errors import OutcomesError, UsageError
+from outcomes.errors import OutcomesError, UsageError, printable
+from outcomes.outputs import check_out_folder
 
 app = App(
     name="outcomes",
@@ -68,19 +69,18 @@ def check(dirs: list[Path], *, quiet: bool = False, debug: bool = False) -> int:
 
     --quiet leaves the outlines out.
     """
-    from outcomes.build import check_outlines
+    from outcomes.build import check_all
 
     failed = 0
-    for folder in dirs:
-        problems, outlines = check_outlines(folder)
+    for folder, problems, outlines in check_all(dirs, debug=debug):
         for problem in problems.items:
             (err if problem.is_error else out).print(str(problem), markup=False)
         for outline in [] if quiet else outlines:
             for line in outline.lines(prefix=f"{folder}/"):
-                out.print(line, markup=False)
+                out.print(printable(line), markup=False)  # note text: shown escaped
         n_err, n_warn = len(problems.errors), len(problems.warnings)
         status = "[red]errors[/red]" if n_err else "[green]ok[/green]"
-        out.print(f"{escape(str(folder))}: {status} ({n_err} error(s), {n_warn} warning(s))")
+        out.print(f"{escape(printable(str(folder)))}: {status} ({n_err} error(s), {n_warn} warning(s))")
         failed += bool(n_err)
     return 1 if failed else 0
 
@@ -109,6 +109,7 @@ def build(
             raise UsageError(f"--format {f}: use {', '.join(FORMAT_CHOICES)}")
     if templates is not None and not templates.is_dir():
         raise UsageError(f"--templates {templates}: not a folder")
+    check_out_folder(out_dir)
     _quiet_prefect(debug)
     if not debug:
         # Every session's problems are printed below, located; Prefect's own lines (with tracebacks)
@@ -204,22 +205,22 @@ def report_results(results) -> int:
     failed = [r for r in results if r.status == "failed"]
     for r in results:
         if r.status == "failed":
-            err.print(f"[red]✗[/red] {escape(r.session)}: not built", markup=True)
+            err.print(f"[red]✗[/red] {escape(printable(r.session))}: not built", markup=True)
             for e in r.errors:
-                err.print(f"  {e}", markup=False)
+                err.print(f"  {printable(e)}", markup=False)
             continue
         mark = "✓" if r.status == "built" else "="
         what = "built" if r.status == "built" else "unchanged"
-        where = escape(f"{r.session}: {what} → {r.out_dir}/ ({', '.join(r.documents)})")
+        where = escape(printable(f"{r.session}: {what} → {r.out_dir}/ ({', '.join(r.documents)})"))
         out.print(f"[green]{mark}[/green] {where}")
         for w in r.warnings:
-            out.print(f"  {w}", markup=False)
+            out.print(f"  {printable(w)}", markup=False)
     built = sum(r.status == "built" for r in results)
     same = sum(r.status == "unchanged" for r in results)
     out.print(f"{len(results)} session(s): {built} built, {same} unchanged, {len(failed)} failed")
     if failed:
         named = "; ".join(f"{r.session} ({_first_line(r.errors)})" for r in failed)
-        err.print(f"failed: {named}", markup=False)
+        err.print(printable(f"failed: {named}"), markup=False)
     return 1 if failed else 0
 
 
@@ -243,6 +244,7 @@ def preview(
     """Serve a document in the browser and reload it whenever a template or input changes (no Prefect)."""
     from outcomes.preview import run_preview
 
+    check_out_folder(out_dir)
     return run_preview(folder, doc, templates, pdf, out_dir, once, out, host=host, port=port)
 
 
@@ -277,12 +279,12 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = app(args, exit_on_error=False, print_error=True)
     except UsageError as exc:
-        err.print(f"usage error: {exc}", markup=False)
+        err.print(printable(f"usage error: {exc}"), markup=False)
         sys.exit(2)
     except OutcomesError as exc:
         if debug:
             raise
-        err.print(str(exc), markup=False)
+        err.print(printable(str(exc)), markup=False)
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
@@ -294,7 +296,8 @@ def main(argv: list[str] | None = None) -> None:
                 sys.exit(2)
             raise
         err.print(
-            f"internal error: {type(exc).__name__}: {exc} (run again with --debug for details)", markup=False
+            printable(f"internal error: {type(exc).__name__}: {exc} (run again with --debug for details)"),
+            markup=False,
         )
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

@@ -8,8 +8,26 @@ prints without a traceback. Input errors are never retried; :class:`RenderError`
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
+
+# C0 and C1 controls, DEL, line and paragraph separators and the bidirectional controls: a file name
+# or a quoted text holding one could clear the screen, hide text or forge a line of output.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def printable(text: str) -> str:
+    """Text from a session as it may be printed or logged: controls and bidi overrides escaped (``\\x1b``)."""
+    return _UNPRINTABLE.sub(_escaped, text)
 
 
 class Severity(str, Enum):
@@ -48,7 +66,7 @@ class Problem:
 
     def __str__(self) -> str:
         tag = "" if self.is_error else "warning: "
-        return f"{self.location}: {tag}{self.message}"
+        return printable(f"{self.location}: {tag}{self.message}")
 
 
 @dataclass

@@ -12,8 +12,10 @@ import yaml
 from outcomes import catalog
 from outcomes.errors import Location, Problems
 from outcomes.model import Participation, Person, Role, SessionMeta
+from outcomes.text import clean_text
 
 SESSION_FILE = "session.yaml"
+COPY_IT = "copy the file into the folder instead"
 MAX_SESSION_BYTES = 256 * 1024
 """Largest session.yaml (one with a hundred people is 20 KB); PyYAML needs ~1 s per 100 KB."""
 LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
@@ -29,17 +31,37 @@ class _LineLoader(_SafeLoader):
     """A safe loader that remembers the line of every mapping key and sequence item."""
 
 
+class DuplicateKey(yaml.MarkedYAMLError):
+    """A mapping that holds one key twice (YAML would silently keep the second)."""
+
+
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    mapping = _SafeLoader.construct_mapping(loader, node, deep=True)
-    lines = {}
+    lines: dict[Any, int] = {}
     for key_node, _value in node.value:
-        lines[loader.construct_object(key_node, deep=True)] = key_node.start_mark.line + 1
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if isinstance(key, str | int | float | bool | dt.date) and key in lines:
+            raise DuplicateKey(
+                problem=f"'{key}' is written twice, on lines {lines[key]} and {line}; keep one",
+                problem_mark=key_node.start_mark,
+            )
+        lines[key] = line
+    mapping = _SafeLoader.construct_mapping(loader, node, deep=True)
     mapping["__lines__"] = lines
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
 
 
+def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
+    """A date, or its text when it is no date (2025-13-45), for the field check to report with the rest."""
+    try:
+        return _SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 MAX_YAML_NODES = 10_000
@@ -130,6 +152,10 @@ def read_session(folder: Path, problems: Problems) -> SessionMeta | None:
     """Read ``folder/session.yaml``; every problem goes to ``problems`` with its line."""
     path = folder / SESSION_FILE
     where = Location(str(path))
+    if path.is_symlink() and not path.resolve().is_relative_to(folder.resolve()):
+        # Whatever it points to must not be read: not even an id parsed from it may be printed.
+        problems.error(where, f"is a link to a file outside the session folder; refused ({COPY_IT})")
+        return None
     if not path.is_file():
         problems.error(
             Location(str(folder)), f"no {SESSION_FILE} in this session folder (run 'outcomes init')"
@@ -155,10 +181,12 @@ def read_session(folder: Path, problems: Problems) -> SessionMeta | None:
         return None
     try:
         data = load_yaml(text, _LineLoader)
+    except DuplicateKey as exc:
+        problems.error(Location(str(path), exc.problem_mark.line + 1), str(exc.problem))
+        return None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        problems.error(Location(str(path), line), f"invalid YAML: {exc.problem or exc.context}")
+        line, message = _syntax_error(text, exc)
+        problems.error(Location(str(path), line), f"invalid YAML: {message}")
         return None
     except yaml.YAMLError as exc:
         problems.error(where, f"invalid YAML: {exc}")
@@ -171,6 +199,50 @@ def read_session(folder: Path, problems: Problems) -> SessionMeta | None:
     return _validate(data, folder, path, problems)
 
 
+def _syntax_error(text: str, exc: yaml.MarkedYAMLError) -> tuple[int | None, str]:
+    """Where a YAML syntax error was caused, and what it is: not only where the parser gave up.
+
+    An unclosed quote runs on until the next quote, often many lines down, where the parser stops:
+    the line to show is the one the quote opens on.
+    """
+    problem = str(exc.problem or exc.context)
+    if "maximum nesting depth" in problem:  # libyaml's own limit
+        problem = "values are nested too deeply"
+    at = exc.problem_mark.line + 1 if exc.problem_mark else None
+    context = exc.context_mark.line + 1 if exc.context_mark else None
+    if exc.context and exc.context.startswith("while scanning") and context is not None:
+        return context, f"{exc.context} that starts here: {problem} (line {at})"
+    opened = _runaway_quote(text, at)
+    if opened is not None and opened != at:
+        return (
+            opened,
+            f"the quoted value that starts here runs on to line {at}: is its closing quote missing? "
+            f"({problem})",
+        )
+    if exc.context and context is not None and context != at:
+        return at, f"{problem} ({exc.context} from line {context})"
+    return at, problem
+
+
+def _runaway_quote(text: str, before: int | None) -> int | None:
+    """The line of the last quoted value that spans lines and ends by line ``before``, if any."""
+    opened = None
+    try:
+        for token in yaml.scan(text, Loader=_SafeLoader):
+            end = token.end_mark.line + 1
+            if before is not None and end > before:
+                break
+            if (
+                isinstance(token, yaml.ScalarToken)
+                and token.style in ('"', "'")
+                and token.start_mark.line != token.end_mark.line
+            ):
+                opened = token.start_mark.line + 1
+    except yaml.YAMLError:
+        pass  # the scan stops where the parse did
+    return opened
+
+
 def _validate(data: dict, folder: Path, path: Path, problems: Problems) -> SessionMeta | None:
     lines: dict[str, int] = data.pop("__lines__")
     data.pop("__line__", None)
@@ -181,18 +253,69 @@ def _validate(data: dict, folder: Path, path: Path, problems: Problems) -> Sessi
 
     fields = SessionMeta.model_fields
     values: dict[str, Any] = {"id": folder.resolve().name}
+    if data.get("id") is None and not _SAFE_ID.fullmatch(values["id"]):
+        # The folder's name is the id unless one is given: it names the output folder just the same.
+        problems.error(
+            Location(str(path)),
+            f"the folder name '{values['id'][:80]}' cannot be the session id (it names the output "
+            "folder): give an 'id:' of letters, digits, '.', '-' or '_', or rename the folder",
+        )
     for key, value in data.items():
         if key not in fields:
             problems.warn(at(key), f"unknown key '{key}' is ignored (known keys: {', '.join(fields)})")
             continue
         if value is None:
             continue
+        value = _clean(value, at(key), problems, path)
         checked = _check_field(key, value, at(key), problems, path)
         if checked is not None:
             values[key] = checked
     if len(problems.errors) > before:
         return None
     return SessionMeta(**values)
+
+
+def _clean(value: Any, where: Location, problems: Problems, path: Path) -> Any:
+    """Remove characters no document can hold from every text of a value, warning where they were."""
+    if isinstance(value, str):
+        text, changed = clean_text(value)
+        if changed:
+            codes = ", ".join(sorted({f"U+{ord(c):04X}" for c in value} - {f"U+{ord(c):04X}" for c in text}))
+            problems.warn(where, f"removed characters no document can hold ({codes})")
+        return text
+    if isinstance(value, list):
+        return [_clean(item, where, problems, path) for item in value]
+    if isinstance(value, dict):
+        lines = value.get("__lines__", {})
+        return {
+            key: item
+            if key in ("__lines__", "__line__")
+            else _clean(item, Location(str(path), lines.get(key, where.line)), problems, path)
+            for key, item in value.items()
+        }
+    return value
+
+
+MAX_CHARS = {
+    "id": 100,
+    "event": 200,
+    "code": 100,
+    "title": 500,
+    "format": 100,
+    "subtheme": 500,
+    "policy_questions": 1000,
+    "name": 200,
+    "affiliation": 300,
+    "gender": 100,
+}
+"""Longest text of each session.yaml field, in characters (titles head every page of the documents)."""
+
+
+def _too_long(key: str, text: str, where: Location, problems: Problems) -> bool:
+    if len(text) <= MAX_CHARS[key]:
+        return False
+    problems.error(where, f"'{key}' is {len(text):,} characters long; the limit is {MAX_CHARS[key]:,}")
+    return True
 
 
 def _text(value: Any) -> str | None:
@@ -206,6 +329,8 @@ def _check_field(key: str, value: Any, where: Location, problems: Problems, path
         text = _text(value)
         if text is None:
             problems.error(where, f"'{key}' must be text")
+        elif _too_long(key, text, where, problems):
+            return None
         elif key == "id" and not _SAFE_ID.fullmatch(text):
             # The id names the output folder: it must not reach outside --out ("../x", "/etc").
             problems.error(
@@ -252,6 +377,8 @@ def _check_field(key: str, value: Any, where: Location, problems: Problems, path
         if any(q is None for q in out):
             problems.error(where, "'policy_questions' must be a list of questions (text)")
             return None
+        if any(_too_long(key, q, where, problems) for q in out):
+            return None
         return [q for q in out if q]
     if key == "people":
         return _check_people(value, where, problems, path)
@@ -296,6 +423,11 @@ def _check_people(value: Any, where: Location, problems: Problems, path: Path) -
         name = _text(entry.get("name"))
         if not name:
             problems.error(Location(str(path), line), "a person has no 'name'")
+            continue
+        if any(
+            _too_long(k, _text(entry.get(k)) or "", at(k), problems)
+            for k in ("name", "affiliation", "gender")
+        ):
             continue
         role_text = str(entry.get("role") or "speaker").strip().lower().replace(" ", "_").replace("-", "_")
         if role_text not in {r.value for r in Role}:

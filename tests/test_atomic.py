@@ -1,8 +1,9 @@
 """Nothing lost: a failed or killed build leaves the last good outputs; builds of one session take turns.
 
-Outputs are staged as hidden ``.*.part`` files beside their targets and renamed into place together
-(build.json last) once every document has rendered; the next build removes any staged file a killed
-build left. A lock per output folder makes a second build of the same session wait for the first.
+Outputs are staged as hidden ``.*.part`` files in a sibling of the output folder and renamed into
+place together (build.json last) once every document has rendered; the next build removes any staged
+file a killed build left. A lock on each output folder makes a second build of the same session wait
+for the first. The output folder itself never holds anything but the outputs.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pypdf import PdfReader
 
 from outcomes import build as lib
 from outcomes.errors import RenderError
-from outcomes.outputs import SessionLocked, session_lock
+from outcomes.outputs import SessionLocked, session_lock, staging_folder
 
 BASE = Path(__file__).parent / "hostile" / "base"
 FORMATS = ("pdf", "docx", "html")
@@ -50,7 +51,18 @@ def snapshot(out_dir: Path) -> dict[str, bytes]:
 
 
 def parts(out_dir: Path) -> list[str]:
-    return sorted(p.name for p in out_dir.glob(".*.part"))
+    """Staged files left behind; none may ever be in the output folder itself."""
+    assert only_outputs(out_dir)
+    staging = staging_folder(out_dir)
+    return sorted(p.name for p in staging.iterdir()) if staging.is_dir() else []
+
+
+OUTPUT_NAMES = {"report.json", "build.json"} | {f"session_report.{f}" for f in FORMATS}
+
+
+def only_outputs(out_dir: Path) -> bool:
+    """The output folder holds the documents, report.json and build.json, and nothing else."""
+    return not out_dir.exists() or {p.name for p in out_dir.iterdir()} <= OUTPUT_NAMES
 
 
 def assert_whole(out_dir: Path) -> None:
@@ -260,3 +272,47 @@ def test_one_bad_session_in_a_batch_does_not_stop_the_others(tmp_path):
     ]
     assert not (out / "bad").exists()
     assert_whole(out / "drill")
+
+
+def test_a_failed_docx_write_leaves_nothing_behind(built, monkeypatch):
+    """pandoc's DOCX is rewritten through a temporary file; a full disk there leaves no `.part.tmp`."""
+    import zipfile as zipfile_module
+
+    folder, out_dir, before = built
+    change_inputs(folder)
+    real_writestr = zipfile_module.ZipFile.writestr
+
+    def disk_full(self, *args, **kwargs):
+        if str(self.filename).endswith(".part.tmp"):
+            real_writestr(self, *args, **kwargs)
+            raise OSError(28, "No space left on device")
+        return real_writestr(self, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile_module.ZipFile, "writestr", disk_full)
+    with pytest.raises(OSError):
+        lib.build_session(folder, options(out_dir.parent))
+    assert snapshot(out_dir) == before
+    assert parts(out_dir) == [] and not staging_folder(out_dir).exists()
+
+
+def test_the_output_folder_holds_no_lock_and_no_staging_folder_is_left(tmp_path):
+    folder = session(tmp_path)
+    out_dir = tmp_path / "out" / "drill"
+    with session_lock(out_dir):
+        assert list(out_dir.iterdir()) == []
+    result = lib.build_session(folder, options(tmp_path / "out"))
+    assert result.status == "built"
+    assert {p.name for p in out_dir.iterdir()} == OUTPUT_NAMES
+    assert sorted(p.name for p in out_dir.parent.iterdir()) == ["drill"]
+
+
+def test_the_next_build_removes_what_older_builds_left(built):
+    folder, out_dir, _ = built
+    for name in (".lock", ".session_report.pdf.x1.part", ".session_report.docx.x2.part.tmp"):
+        (out_dir / name).write_bytes(b"left behind")
+    staging_folder(out_dir).mkdir()
+    (staging_folder(out_dir) / ".report.json.x3.part").write_bytes(b"killed")
+    change_inputs(folder)
+    assert lib.build_session(folder, options(out_dir.parent)).status == "built"
+    assert {p.name for p in out_dir.iterdir()} == OUTPUT_NAMES
+    assert not staging_folder(out_dir).exists()

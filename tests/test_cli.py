@@ -62,3 +62,17 @@ def test_an_unknown_document_type_leaves_no_prefect_server_behind(tmp_path, monk
         if "flows.embedded:create_app" in " ".join(p.info["cmdline"] or [])
     ]
     assert servers == []
+
+
+def test_an_out_folder_that_is_a_file_or_unwritable_is_a_usage_error(tmp_path):
+    folder = tmp_path / "s"
+    run("init", folder)
+    a_file = tmp_path / "outputs.txt"
+    a_file.write_text("x")
+    for out, says in ((a_file, "is a file"), (a_file / "sub", "cannot be written")):
+        for command in (["build", folder], ["preview", folder, "--once"]):
+            done = run(*command, "--out", out)
+            assert done.returncode == 2, done.stderr
+            assert "Traceback" not in done.stderr + done.stdout
+            lines = done.stderr.strip().splitlines()
+            assert len(lines) == 1 and lines[0].startswith(f"usage error: --out {out}: {says}"), lines

@@ -293,7 +293,7 @@ def test_what_is_not_taken_is_removed_and_the_folder_unlocked(sessions, options,
             threading.Event().wait(0.05)
     else:
         raise AssertionError("the output folder stayed locked")
-    assert parts(out_dir) == [] and sorted(p.name for p in out_dir.iterdir()) == [".lock"]
+    assert parts(out_dir) == [] and sorted(p.name for p in out_dir.iterdir()) == []
 
 
 def test_a_folder_another_build_holds_is_not_rendered_ahead(sessions, options, pooled, submitted):

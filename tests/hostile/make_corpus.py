@@ -508,3 +508,31 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --- session folders: sizes looked at first, nesting (issue 14) ------------------------------------------
+
+
+def generate_sparse_8g(path: Path) -> None:
+    """A file of 8 GB that takes 20 KB on disk: refused by its size, never read or hashed."""
+    with path.open("wb") as handle:
+        handle.write(b"## Theme\n\nText.\n")
+        handle.truncate(8 << 30)
+
+
+def generate_sparse_1t(path: Path) -> None:
+    """A sparse file of a terabyte (reading it would take over an hour)."""
+    with path.open("wb") as handle:
+        handle.truncate(1 << 40)
+
+
+def generate_long_title_session(path: Path) -> None:
+    """A session.yaml whose title is 200 KB: longer than any command line may carry."""
+    path.write_text(f"title: {'T' * 200_000}\ndocuments: [session_report]\n", "utf-8")
+
+
+def generate_nested_folders(path: Path) -> None:
+    """Folders 100 levels deep with an image at the bottom (deeper than assets/ is read)."""
+    deep = path.joinpath(*["a"] * 100)
+    deep.mkdir(parents=True)
+    (deep / "deep.png").write_bytes(b"\x89PNG\r\n\x1a\n")
