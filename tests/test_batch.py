@@ -35,7 +35,7 @@ def test_two_folders_claiming_one_id_in_a_check_are_errors_naming_both(tmp_path)
     real = session(tmp_path, "ws1")
     claims = session(tmp_path, "impostor", "ws1")
     other = session(tmp_path, "ws2")
-    checked = dict(lib.check_all([real, claims, other, real]))
+    checked = {folder: problems for folder, problems, _outlines in lib.check_all([real, claims, other, real])}
     assert checked[other].errors == []
     [error] = [str(e) for e in checked[real].errors]
     assert error.startswith(f"{real}/session.yaml: the session id 'ws1' is also the id of {claims}")
@@ -45,15 +45,15 @@ def test_two_folders_claiming_one_id_in_a_check_are_errors_naming_both(tmp_path)
 
 def test_check_goes_on_after_a_session_fails_unexpectedly(tmp_path, monkeypatch):
     broken, fine = session(tmp_path, "broken"), session(tmp_path, "fine")
-    real_check = lib.check
+    real_check = lib.check_outlines
 
-    def check(folder):
+    def check_outlines(folder):
         if folder == broken:
             raise RecursionError("maximum recursion depth exceeded")
         return real_check(folder)
 
-    monkeypatch.setattr(lib, "check", check)
-    checked = dict(lib.check_all([broken, fine]))
+    monkeypatch.setattr(lib, "check_outlines", check_outlines)
+    checked = {folder: problems for folder, problems, _outlines in lib.check_all([broken, fine])}
     assert [str(e) for e in checked[broken].errors] == [
         f"{broken}: internal error: RecursionError: maximum recursion depth exceeded "
         "(run again with --debug for details)"
