@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import httpx
 import psutil
@@ -62,11 +66,9 @@ def test_a_configured_api_wins_and_the_early_server_is_stopped(monkeypatch):
             assert server.proc is None
 
 
-def test_a_server_that_cannot_start_is_a_clear_error(monkeypatch, tmp_path):
+def test_a_server_that_cannot_start_is_a_clear_error(monkeypatch):
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
-    monkeypatch.setattr(embedded, "_prefect_root", lambda: str(tmp_path))
-    monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # no prefect to import from here either
-    monkeypatch.setattr(embedded.sys, "executable", "/bin/false")
+    monkeypatch.setattr(embedded, "server_command", lambda port: ["/bin/false"])
     server = embedded.TemporaryServer()
     server.start()
     started = time.monotonic()
@@ -85,22 +87,42 @@ def test_warm_starts_every_renderer_before_the_first_job():
         assert pool.started == 2
 
 
-def test_allow_keeps_renderers_to_a_number_until_lifted(tmp_path):
-    """While the temporary server starts, one renderer fewer than the cores; the rest start with a job."""
-    from outcomes import build as lib
+def _servers_of(pid: int) -> list[psutil.Process]:
+    try:
+        children = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    return [c for c in children if "server start" in " ".join(c.cmdline())]
 
-    options = lib.BuildOptions(out=tmp_path / "out", formats=("html",), force=True)
-    p = lib.plan(INPUTS / "igf2023-ws285", options)
-    with RenderPool(workers=2) as pool:
-        pool.allow(1)
-        pool.warm()
-        first = pool.render_all(p, lib.jobs(p), None)
-        assert pool.started == 1 and len(pool._renderers) == 1
-        pool.allow(None)
-        second = pool.render_all(p, lib.jobs(p), None)
-        deadline = time.monotonic() + 120
-        while pool.started < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert pool.started == 2
-    for r in first + second:
-        r.staged.unlink()
+
+def test_a_killed_build_leaves_no_prefect_server_running(tmp_path):
+    """kill -9 of `outcomes build`: its temporary server ends with it, within seconds."""
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    build = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "outcomes"),
+            "build",
+            str(INPUTS / "igf2023-ws285"),
+            "--out",
+            str(tmp_path),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        servers: list[psutil.Process] = []
+        while not servers and time.monotonic() < deadline:
+            servers = _servers_of(build.pid)
+            time.sleep(0.1)
+        assert servers, "the build started no temporary server"
+        time.sleep(1.0)  # let it get going
+        build.kill()
+        build.wait()
+        gone, alive = psutil.wait_procs(servers, timeout=10)
+        assert alive == [], f"left running after kill -9 of the build: {alive}"
+    finally:
+        if build.poll() is None:
+            build.kill()
+            build.wait()
