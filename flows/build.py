@@ -1,14 +1,14 @@
 """Prefect flows: thin wrappers whose tasks call the library stages.
 
-``build_sessions`` builds one or many session folders. Each session is a task (a task, not a
-subflow: a sync subflow costs about a second at exit) that reads the inputs, merges them, renders
-every document and writes the outputs: one task run per session, because every task run costs CPU
-time in this process and in the API server that the renderers need. A session that fails ends in a
-Failed task run (its located problems in the state's message, its :class:`BuildResult` in a
-:class:`SessionFailed`), so Prefect shows it red while the other sessions go on, and the flow run ends
-Failed with a message naming the sessions that failed and their first problem; the results are in the
-run's artifacts. A renderer crash or timeout fails the attempt instead, and Prefect retries the
-session once.
+``build_sessions`` builds one or many session folders. Each session is one task run (not a subflow,
+and not one per stage: each costs CPU time in this process and in the API server, which the
+renderers need; bench/README.md) that reads the inputs, merges them, renders every document and
+writes the outputs. A session that fails ends in a Failed task run (its located problems in the
+state's message, its :class:`BuildResult` in a :class:`SessionFailed`), so Prefect shows it red
+while the other sessions go on, and the flow run ends Failed (:func:`final_state`), with an ERROR
+line naming the sessions that failed and their first problem; the results are in the run's
+artifacts. A renderer crash or timeout fails the attempt instead, and Prefect retries the session
+once.
 
 Rendering is CPU-bound and WeasyPrint holds the GIL, so the session tasks run on threads in the flow
 process (where Prefect tracks them cheaply, over one API connection) and hand each document to a
@@ -318,18 +318,30 @@ def _best_effort(fn: Callable[..., Any], *args: Any) -> Any:
         return None
 
 
-def final_state(results: list[lib.BuildResult]) -> State:
-    """Completed when every session built (or was unchanged), else Failed naming the sessions.
+def final_state(
+    results: list[lib.BuildResult], attention: list[str] | None = None, summary: str | None = None
+) -> State | list[State]:
+    """Completed when every session built (or was unchanged); else one state per session, Failed if it
+    failed (its message: the session and its located problems), and one Failed per ``attention`` line.
 
-    No data in either: the results are the run's artifacts, and a Failed state's data would be
-    resolved into an exception by whoever reads it.
+    Prefect 3.9.1's engine raises a Failed state that a flow run returns, once the run has ended, and
+    logs it with a traceback ("Engine execution exited with unexpected exception"); a list of states
+    gives the flow run a Failed state too ("1/3 states failed.") without that. The results are the
+    run's artifacts; the summary, with every failed session's first problem, is logged.
     """
-    summary = artifacts.run_message(results)
-    if any(r.status == "failed" for r in results):
-        get_run_logger().error(summary)
-        return Failed(message=summary)
-    get_run_logger().info(summary)
-    return Completed(message=summary)
+    summary = summary or artifacts.run_message(results)
+    failed = [r for r in results if r.status == "failed"]
+    if not failed and not attention:
+        get_run_logger().info(summary)
+        return Completed(message=summary)
+    get_run_logger().error(summary if failed else f"{summary}: {'; '.join(attention or [])}")
+    states: list[State] = [
+        Failed(message=f"{r.session}: {'; '.join(r.errors)}"[:1000])
+        if r.status == "failed"
+        else Completed(message=f"{r.session}: {r.status}")
+        for r in results
+    ]
+    return states + [Failed(message=line[:1000]) for line in attention or []]
 
 
 def batch_run_name() -> str:
@@ -359,7 +371,7 @@ def build_sessions(
     renderer: Renderer = "pool",
     render_workers: int = 0,
     render_timeout: float = RENDER_TIMEOUT_S,
-) -> State:
+) -> State | list[State]:
     """Build every session folder given; one failing session never stops the others."""
     settings = BatchSettings.from_parameters(
         out,

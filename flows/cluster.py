@@ -47,7 +47,7 @@ def build_sessions_dask(
     templates: str | None = None,
     force: bool = False,
     render_timeout: float = RENDER_TIMEOUT_S,
-) -> State:
+) -> State | list[State]:
     """Build every session folder given, spread over the Dask cluster's workers."""
     settings = BatchSettings.from_parameters(
         out, documents, formats, templates, force, render_workers=1, render_timeout=render_timeout

@@ -2,8 +2,9 @@
 
 With no API configured, Prefect would start a temporary server of its own at the command's first API
 call, and a command killed with SIGKILL would leave that server running for ever. Instead,
-:func:`start_early` runs Prefect's own ``prefect server start`` (API only: no UI, no background
-services, telemetry off; SQLite in ``PREFECT_HOME``, as Prefect's temporary server uses) as the
+:func:`start_early` runs Prefect's own ``prefect server start`` (no UI, no scheduler, telemetry off;
+SQLite in ``PREFECT_HOME``, as Prefect's temporary server uses; its event services record the task
+runs) as the
 command's very first step, so that it starts while the command imports Prefect and the readers, and
 asks the kernel to stop it when the command ends, however the command ends (``PR_SET_PDEATHSIG`` on
 Linux; elsewhere an ``atexit`` hook, which a SIGKILL skips). :meth:`TemporaryServer.serve` points
@@ -66,7 +67,8 @@ def server_command(port: int) -> list[str]:
         "--port",
         str(port),
         "--no-ui",
-        "--no-services",
+        "--no-scheduler",
+        "--no-late-runs",
         "--analytics-off",
         "--log-level",
         "ERROR",

@@ -28,13 +28,13 @@ def build_session(
     templates: str | None = None,
     force: bool = False,
     render_timeout: float = RENDER_TIMEOUT_S,
-) -> State:
+) -> State | list[State]:
     """Build one session (its id, its folder name under ``inputs``, or a path to its folder)."""
     try:
         folder = find_session(Path(inputs), session)
     except OutcomesError as exc:  # an unknown session is the caller's mistake, not a crash
         get_run_logger().error("%s", exc)
-        return Failed(message=str(exc))
+        return [Failed(message=str(exc))]  # a list: see flows.build.final_state
     settings = BatchSettings.from_parameters(
         out, documents, formats, templates, force, render_timeout=render_timeout
     )

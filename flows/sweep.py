@@ -6,16 +6,24 @@ import datetime as dt
 from pathlib import Path
 
 from prefect import flow, get_run_logger
-from prefect.states import Completed, Failed, State
+from prefect.states import State
 
-from flows.build import RENDER_TIMEOUT_S, BatchSettings, build_sessions, run_batch
+from flows.build import RENDER_TIMEOUT_S, BatchSettings, build_sessions, final_state, run_batch
 from outcomes import artifacts
 from outcomes.programme import plan_sweep
 
 
+def sweep_run_name() -> str:
+    """``deadline-sweep-2025-07-01``: the day the sweep is for."""
+    from prefect.runtime import flow_run
+
+    today = flow_run.parameters.get("today") or dt.date.today()
+    return f"deadline-sweep-{today}"
+
+
 @flow(
     name="deadline-sweep",
-    flow_run_name="deadline-sweep-{today}",
+    flow_run_name=sweep_run_name,
     task_runner=build_sessions.task_runner,
     persist_result=False,
 )
@@ -30,11 +38,12 @@ def deadline_sweep(
     templates: str | None = None,
     force: bool = False,
     render_timeout: float = RENDER_TIMEOUT_S,
-) -> State:
+) -> State | list[State]:
     """Build the sessions due within ``within_days`` (and overdue ones without outputs).
 
     The run ends Failed when a session failed to build or needs attention (an invalid session.yaml,
-    or a session due or overdue that cannot be built), so that it shows red in the UI.
+    or a session due or overdue that cannot be built), so that it shows red in the UI; the Failed
+    states name each of them (see :func:`flows.build.final_state`).
     """
     logger = get_run_logger()
     today = today or dt.date.today()
@@ -52,17 +61,10 @@ def deadline_sweep(
     after = plan_sweep(Path(inputs), Path(out), today, within_days, include_overdue)
     artifacts.publish_programme(after)
     failed = [r.session for r in results if r.status == "failed"]
-    attention = [s.session for s in after.needs_attention]
+    attention = after.needs_attention
     summary = (
         f"{len(results)} built or checked, {len(failed)} failed, {len(after.overdue)} overdue, "
         f"{len(after.late)} built late, {len(attention)} need attention"
     )
-    if failed or attention:
-        named = "; ".join(
-            [f"failed: {', '.join(failed)}"] * bool(failed)
-            + [f"need attention: {', '.join(attention)}"] * bool(attention)
-        )
-        logger.error("%s (%s)", summary, named)
-        return Failed(message=f"{summary} ({named})")
-    logger.info(summary)
-    return Completed(message=summary)
+    lines = [f"{s.session} needs attention ({s.status}): {'; '.join(s.missing)}" for s in attention]
+    return final_state(results, lines, summary)

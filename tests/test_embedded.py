@@ -26,12 +26,17 @@ def test_no_early_server_when_the_environment_names_an_api(monkeypatch):
 
 
 def test_the_early_server_runs_flows_and_is_stopped_after(monkeypatch):
-    from prefect import flow, get_client
+    from prefect import flow, get_client, task
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
     from prefect.settings import get_current_settings
+
+    @task
+    def answer() -> int:
+        return 42
 
     @flow
     def tiny() -> int:
-        return 42
+        return answer()
 
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     server = embedded.start_early()
@@ -46,7 +51,17 @@ def test_the_early_server_runs_flows_and_is_stopped_after(monkeypatch):
         assert state.result() == 42
         with get_client(sync_client=True) as client:
             run = client.read_flow_run(state.state_details.flow_run_id)
-        assert run.state is not None and run.state.is_completed()
+            assert run.state is not None and run.state.is_completed()
+            # Task runs are recorded from events, by the server's services: they must run.
+            deadline = time.monotonic() + 30
+            while True:
+                tasks = client.read_task_runs(
+                    flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run.id]))
+                )
+                if tasks or time.monotonic() > deadline:
+                    break
+                time.sleep(0.5)
+            assert [t.state_type.value for t in tasks] == ["COMPLETED"]
     assert server.proc is None
     assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
     with pytest.raises(httpx.TransportError):
