@@ -30,7 +30,7 @@ deploy: venv
 	$(PY) -m flows.automations
 
 bench: venv system
-	$(PY) -m bench.run
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check outcomes flows tests tools bench

@@ -141,3 +141,36 @@ def test_a_killed_build_leaves_no_prefect_server_running(tmp_path):
         if build.poll() is None:
             build.kill()
             build.wait()
+
+
+def _outcomes(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    command = [str(Path(sys.executable).parent / "outcomes"), *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_a_configured_server_that_is_down_is_one_line_and_exit_3(tmp_path):
+    env = {**os.environ, "PREFECT_API_URL": "http://127.0.0.1:9/api"}  # the discard port: nobody answers
+    done = _outcomes("build", str(INPUTS / "igf2023-ws285"), "--out", str(tmp_path), env=env)
+    assert done.returncode == 3
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "http://127.0.0.1:9/api" in lines[0] and "does not answer" in lines[0]
+    assert "unset PREFECT_API_URL" in lines[0]
+    assert "Traceback" not in done.stdout + done.stderr
+    assert not (tmp_path / "igf2023-ws285").exists()
+
+
+def test_with_a_configured_server_the_build_prints_the_flow_runs_address(tmp_path, monkeypatch):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    server = embedded.TemporaryServer()
+    server.start()
+    try:
+        server.wait()
+        env = {**os.environ, "PREFECT_API_URL": server.api_url}
+        done = _outcomes(
+            "build", str(INPUTS / "igf2023-ws285"), "--out", str(tmp_path), "--format", "html", env=env
+        )
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stderr
+    assert f"Prefect flow run: http://127.0.0.1:{server.port}/runs/flow-run/" in done.stdout
