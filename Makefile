@@ -23,13 +23,15 @@ test: venv system
 test-scale: venv system
 	bash tests/scale/run.sh
 
-# Register the Prefect deployments of prefect.yaml with the server in PREFECT_API_URL (docs/prefect.md).
+# Register the Prefect deployments of prefect.yaml with the server in PREFECT_API_URL, and the
+# automation that marks a flow run whose heartbeats stopped Crashed (docs/prefect.md).
 .PHONY: deploy
 deploy: venv
 	$(VENV)/bin/prefect --no-prompt deploy --all
+	$(PY) -m flows.automations
 
 bench: venv system
-	$(PY) -m bench.run
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check outcomes flows tests tools bench

@@ -1,21 +1,11 @@
 """``make bench``: measure the pipeline against the bare renderers in one run, as ratios.
 
-Generates a synthetic programme (:mod:`bench.synth`) in ``bench/work/sessions`` and measures, in this order:
-
-1. ``floor``: in this (warm) process, every document the batch renders, rendered by bare WeasyPrint
-   (``HTML(string=...).write_pdf()``) and bare pandoc (html → docx subprocess) from the HTML the
-   pipeline's own ``render_html`` produces; total seconds / the cores the batch uses.
-2. ``batch_vs_floor``: wall time of ``outcomes build --all SESSIONS --out <fresh> --force`` / ``floor``.
-3. ``rebuild_vs_full``: the same command again without ``--force`` on unchanged inputs / the full build.
-   Then ``peak_rss_mb``: the full build once more, with the resident memory of the whole process tree
-   sampled every 50 ms (the sampler's CPU time is kept out of the timed build, as out of the floor).
-4. ``single_vs_floor``: ``outcomes build <one typical session>`` as a whole process / a whole-process bare
-   render of that session (``python -c``: import WeasyPrint, render its pre-rendered HTML, run pandoc).
-5. ``preview_ms``: from writing a template file in a ``--templates`` folder to ``outcomes preview``
-   rewriting ``<out>/<id>/session_report.html`` (null with a note while the command does not exist).
-
-Every timing is the median of ``--runs`` runs (at least 3 by default). ``bench/results.json`` holds exactly
-the metrics, ``sessions``, ``cores`` and ``versions``; raw runs and notes go to ``bench/work/details.json``.
+For each workload (every session asks for the session report only, or for all four documents) it
+generates a synthetic programme (:mod:`bench.synth`) and measures the floor (the bare renderers over
+every document the batch renders, from the pipeline's own HTML, with the product's PDF settings), then,
+on each Prefect mode (the embedded default, and a running server the bench starts with telemetry off),
+the batch, the unchanged rebuild, the peak memory and a single session from the shell, each as a ratio.
+What each metric is, and the measurements: ``bench/README.md``.
 """
 
 from __future__ import annotations
@@ -51,10 +41,11 @@ PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True, "uncompressed_pdf": 
 SAMPLE_S = 0.05
 PREVIEW_TIMEOUT_S = 120.0
 
-GOALS = {  # metric: (goal, "le" = at most)
+GOALS: dict = {  # metric, or (metric, mode): at most this (issue 17)
     "batch_vs_floor": 1.3,
     "rebuild_vs_full": 0.10,
-    "single_vs_floor": 2.0,
+    ("single_vs_floor", "server"): 1.5,
+    ("single_vs_floor", "embedded"): 2.5,
     "peak_rss_mb": 1024,
 }
 
@@ -89,14 +80,66 @@ class Details:
 # Environment
 
 
-def child_env(work: Path) -> dict[str, str]:
-    """The embedded Prefect default, quiet and offline, in a Prefect home of its own."""
+MODES = ("embedded", "server")
+
+
+def child_env(work: Path, api_url: str | None = None) -> dict[str, str]:
+    """Prefect quiet and offline, in a Prefect home of its own: the embedded default, or ``api_url``."""
     env = dict(os.environ)
-    env.pop("PREFECT_API_URL", None)  # measure the embedded default, never a configured server
+    env.pop("PREFECT_API_URL", None)  # never a server configured outside the bench
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
     env.setdefault("PREFECT_HOME", str(work / "prefect-home"))
     env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     env.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     return env
+
+
+class RunningServer:
+    """A long-lived Prefect server for the bench's "server" mode (``prefect server start``, telemetry off)."""
+
+    def __init__(self, work: Path):
+        self.env = child_env(work)
+        self.port = 0
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = work / "prefect-server.log"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def start(self, timeout: float = 180.0) -> str:
+        import socket
+        import urllib.request
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        cmd = [str(VENV_BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(self.port)]
+        with self.log.open("wb") as log:
+            self.proc = subprocess.Popen(
+                [*cmd, "--no-ui", "--analytics-off"], env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise BenchError(f"prefect server start exited: see {self.log}")
+            try:
+                with urllib.request.urlopen(self.api_url + "/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        return self.api_url
+            except OSError:
+                time.sleep(0.5)
+        raise BenchError(f"prefect server start did not answer within {timeout:g} s")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
 
 
 def cores_used() -> int:
@@ -582,141 +625,149 @@ def cpu_view(details: Details) -> dict[str, float]:
     return {name: round(med[a] / med[b], 3) for name, (a, b) in pairs.items() if med.get(a) and med.get(b)}
 
 
-def print_table(results: dict, details: Details) -> None:
+def print_table(results: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"make bench: {results['sessions']} sessions, {results['cores']} cores")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    table.add_column("goal", justify="right")
-    table.add_column("", justify="center")
+    table = Table(title=f"make bench: {results['sessions']} sessions per workload, {results['cores']} cores")
+    for column in ("workload", "mode", "metric", "value", "goal", ""):
+        table.add_column(column, justify="right" if column in ("value", "goal") else "left")
     fmt = {"floor": "{:.1f} s", "peak_rss_mb": "{:.0f} MB", "preview_ms": "{:.0f} ms"}
-    for key in ("floor", "batch_vs_floor", "rebuild_vs_full", "single_vs_floor", "peak_rss_mb", "preview_ms"):
-        value = results[key]
-        shown = "n/a" if value is None else fmt.get(key, "{:.2f}").format(value)
-        goal = GOALS.get(key)
-        if goal is None or value is None:
-            verdict = "—"
-        else:
-            verdict = "[green]pass[/green]" if value <= goal else "[red]fail[/red]"
-        goal_text = "—" if goal is None else (f"≤ {goal:g} MB" if key == "peak_rss_mb" else f"≤ {goal:g}")
-        table.add_row(key, shown, goal_text, verdict)
-    console = Console()
-    console.print(table)
-    for key, values in details.runs.items():
-        console.print(f"  {key}: " + ", ".join(f"{v:.2f}" for v in values), highlight=False)
-    for key, value in details.extra.get("cpu_view", {}).items():
-        console.print(f"  cpu view: {key} = {value:.2f}", highlight=False)
-    for note in details.notes:
-        console.print(f"  note: {note}", highlight=False)
+    for workload, found in results["workloads"].items():
+        rows = [("", "floor", found.get("floor"))]
+        for mode in MODES:
+            for key, value in (found.get(mode) or {}).items():
+                rows.append((mode, key, value))
+        if "preview_ms" in found:
+            rows.append(("", "preview_ms", found["preview_ms"]))
+        for mode, key, value in rows:
+            shown = "n/a" if value is None else fmt.get(key, "{:.2f}").format(value)
+            goal = GOALS.get((key, mode), GOALS.get(key))
+            verdict = "—" if goal is None or value is None else ("pass" if value <= goal else "fail")
+            goal_text = "—" if goal is None else (f"≤ {goal:g} MB" if key == "peak_rss_mb" else f"≤ {goal:g}")
+            table.add_row(workload, mode, key, shown, goal_text, verdict)
+    Console().print(table)
+
+
+def measure_workload(
+    workload: str, args: argparse.Namespace, envs: dict[str, dict[str, str]], cores: int
+) -> tuple[dict, dict]:
+    """The floor of one workload, then every metric on each Prefect mode; results and raw details."""
+    from bench import synth
+
+    documents = [d for d in synth.WORKLOADS[workload] if d in available_documents()]
+    sessions_dir = WORK / f"sessions-{workload}"
+    print(f"[{workload}] generating {args.sessions} sessions in {sessions_dir.relative_to(ROOT)}")
+    folders = synth.generate(
+        sessions_dir, args.sessions, synth.SEED if args.seed is None else args.seed, documents
+    )
+    floor_details = Details()
+    by_mode = {mode: Details() for mode in envs}
+    result: dict = {"documents": documents, "floor": None}
+    scratch = Path(tempfile.mkdtemp(prefix="run-", dir=WORK))
+    try:
+        docs = collect_documents(folders, scratch)
+        floor_details.extra["documents"] = {fmt: sum(d.fmt == fmt for d in docs) for fmt in ("pdf", "docx")}
+        batch = "batch" not in args.skip
+        print(f"[{workload}] floor: {len(docs)} documents; batch on {', '.join(envs)}, in turn")
+        # Floor and batch runs alternate, so that each pair meets the same load on a shared machine.
+        bare = Floor(docs, args.runs, scratch, floor_details)
+        for run in range(args.runs):
+            bare.run_once(run)
+            if batch:
+                for mode, env in envs.items():
+                    print(f"  [{workload}, {mode}]")
+                    batch_run(sessions_dir, len(folders), run, args.runs, env, scratch, by_mode[mode])
+        floor = bare.result(cores)
+        result["floor"] = round(floor, 3)
+        session = typical_session(docs, floor_details)
+        folder = next(d.folder for d in docs if d.session == session)
+        for mode, env in envs.items():
+            details = by_mode[mode]
+            metrics: dict = dict.fromkeys(
+                ("batch_vs_floor", "rebuild_vs_full", "single_vs_floor", "peak_rss_mb")
+            )
+            if batch:
+                details.runs["floor_total_s"] = floor_details.runs["floor_total_s"]
+                details.runs["floor_cpu_s"] = floor_details.runs["floor_cpu_s"]
+                full = statistics.median(details.runs["batch_s"])
+                metrics["batch_vs_floor"] = round(full / floor, 3)
+                metrics["rebuild_vs_full"] = round(statistics.median(details.runs["rebuild_s"]) / full, 3)
+                metrics["peak_rss_mb"] = round(max(details.runs["batch_peak_rss_mb"]), 1)
+            if "single" not in args.skip:
+                print(f"  [{workload}, {mode}] single: outcomes build {folder.relative_to(ROOT)}")
+                details.extra["floor_per_document_s"] = floor_details.extra["floor_per_document_s"]
+                metrics["single_vs_floor"] = round(
+                    measure_single(session, docs, args.runs, env, scratch, details), 3
+                )
+                details.extra.pop("floor_per_document_s")
+            details.extra["cpu_view"] = cpu_view(details)
+            result[mode] = metrics
+        if "preview" not in args.skip and workload == "session_report":
+            print("preview: template change → refreshed HTML")
+            preview = measure_preview(folder, session, args.runs, envs["embedded"], scratch, floor_details)
+            result["preview_ms"] = None if preview is None else round(preview, 1)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    raw = {
+        "floor": {"runs": floor_details.runs, "notes": floor_details.notes, **floor_details.extra},
+        **{m: {"runs": d.runs, "notes": d.notes, **d.extra} for m, d in by_mode.items()},
+    }
+    return result, raw
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Measure the pipeline against the bare renderers, as ratios."
     )
-    parser.add_argument("--sessions", type=int, default=60, help="synthetic sessions (default 60)")
+    parser.add_argument(
+        "--sessions", type=int, default=60, help="synthetic sessions per workload (default 60)"
+    )
     parser.add_argument(
         "--runs", type=int, default=3, help="runs per timing; the median is reported (default 3)"
     )
     parser.add_argument("--seed", type=int, default=None, help="seed of the synthetic programme")
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument(
+        "--workload", action="append", choices=["session_report", "all_documents"], help="default: both"
+    )
+    parser.add_argument("--mode", action="append", choices=MODES, help="Prefect mode (default: both)")
+    parser.add_argument(
         "--skip",
         action="append",
         default=[],
         choices=["batch", "single", "preview"],
-        help="leave a measurement out (null)",
+        help="leave a measurement out",
     )
     args = parser.parse_args(argv)
     if args.runs < 3:
         print(f"note: --runs {args.runs}: fewer than 3 runs; fine for iterating, not for reporting")
-
-    from bench import synth
-
     WORK.mkdir(parents=True, exist_ok=True)
-    env = child_env(WORK)
-    details = Details()
-    details.extra["prefect_home"] = env["PREFECT_HOME"]
-    details.extra["loadavg_before"] = os.getloadavg()
     cores = cores_used()
-    documents = available_documents()
-    missing = [d for d in synth.ALL_DOCUMENTS if d not in documents]
-    if missing:
-        details.notes.append(
-            f"no template yet for {', '.join(missing)}: sessions list only {', '.join(documents)}"
-        )
-
-    sessions_dir = WORK / "sessions"
-    print(f"generating {args.sessions} sessions in {sessions_dir.relative_to(ROOT)}")
-    folders = synth.generate(
-        sessions_dir, args.sessions, synth.SEED if args.seed is None else args.seed, documents
-    )
-    results: dict = {
-        "floor": None,
-        "batch_vs_floor": None,
-        "rebuild_vs_full": None,
-        "single_vs_floor": None,
-        "peak_rss_mb": None,
-        "preview_ms": None,
-        "sessions": len(folders),
-        "cores": cores,
-        "versions": versions(),
-    }
-    scratch = Path(tempfile.mkdtemp(prefix="run-", dir=WORK))
+    results: dict = {"sessions": args.sessions, "cores": cores, "versions": versions(), "workloads": {}}
+    raw: dict = {"loadavg_before": os.getloadavg()}
+    server = RunningServer(WORK) if "server" in (args.mode or MODES) else None
     try:
-        docs = collect_documents(folders, scratch)
-        details.extra["documents"] = {fmt: sum(d.fmt == fmt for d in docs) for fmt in ("pdf", "docx")}
-        batch = "batch" not in args.skip
-        print(
-            f"floor: {len(docs)} documents, bare renderers, one warm process"
-            + ("; batch: outcomes build --all, full, unchanged, full sampled; in turn" if batch else "")
-        )
-        # Floor and batch runs alternate, so that each pair meets the same load on a shared machine.
-        bare = Floor(docs, args.runs, scratch, details)
-        for run in range(args.runs):
-            bare.run_once(run)
-            if batch:
-                batch_run(sessions_dir, len(folders), run, args.runs, env, scratch, details)
-        floor = bare.result(cores)
-        results["floor"] = round(floor, 3)
-        if batch:
-            full = statistics.median(details.runs["batch_s"])
-            results["batch_vs_floor"] = round(full / floor, 3)
-            results["rebuild_vs_full"] = round(statistics.median(details.runs["rebuild_s"]) / full, 3)
-            results["peak_rss_mb"] = round(max(details.runs["batch_peak_rss_mb"]), 1)
-            details.extra["batch_vs_floor_per_pair"] = [
-                round(b / (f / cores), 3)
-                for b, f in zip(details.runs["batch_s"], details.runs["floor_total_s"], strict=True)
-            ]
-        session = typical_session(docs, details)
-        folder = next(d.folder for d in docs if d.session == session)
-        if "single" not in args.skip:
-            print(f"single: outcomes build {folder.relative_to(ROOT)}")
-            results["single_vs_floor"] = round(
-                measure_single(session, docs, args.runs, env, scratch, details), 3
-            )
-        if "preview" not in args.skip:
-            print("preview: template change → refreshed HTML")
-            preview = measure_preview(folder, session, args.runs, env, scratch, details)
-            results["preview_ms"] = None if preview is None else round(preview, 1)
+        envs = {}
+        for mode in args.mode or MODES:
+            if mode == "server":
+                assert server is not None
+                envs[mode] = child_env(WORK, server.start())
+                print(f"server mode: prefect server start on {server.api_url} (telemetry off)")
+            else:
+                envs[mode] = child_env(WORK)
+        for workload in args.workload or ("session_report", "all_documents"):
+            results["workloads"][workload], raw[workload] = measure_workload(workload, args, envs, cores)
     except BenchError as exc:
         print(f"bench failed: {exc}", file=sys.stderr)
         return 1
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    details.extra["loadavg_after"] = os.getloadavg()
-    details.extra["cpu_view"] = cpu_view(details)
+        if server is not None:
+            server.stop()
+    raw["loadavg_after"] = os.getloadavg()
     args.results.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
-    DETAILS.write_text(
-        json.dumps(
-            {"results": results, "runs": details.runs, "notes": details.notes, **details.extra}, indent=2
-        )
-        + "\n",
-        "utf-8",
-    )
-    print_table(results, details)
+    DETAILS.write_text(json.dumps({"results": results, **raw}, indent=2) + "\n", "utf-8")
+    print_table(results)
     print(f"wrote {args.results} and {DETAILS}")
     return 0
 

@@ -1,10 +1,13 @@
 """Generate a synthetic IGF programme for the benchmark: N realistic session folders, deterministically.
 
-Each session looks like the examples in ``inputs/``: a ``session.yaml`` with 6 to 12 people, two to four
-rapporteur notes in mixed formats (Markdown with front matter, pasted plain text, Word via python-docx),
-one poll export (a Zoom poll report or Google Forms responses, 15 to 40 respondents) and an organiser's
-``worksheet.xlsx`` (Themes, Takeaways, Actions) whose themes overlap the notes' themes, so that merging
-has real work to do. Titles, themes, takeaways, people and poll answers vary from session to session.
+Each session looks like a real multi-rapporteur session: a ``session.yaml`` with 8 to 14 people, three
+rapporteurs (a Word note written with python-docx, a Markdown note with front matter, and text pasted
+from e-mail or the web form), three polls in three export formats (a Zoom poll report, Google Forms
+responses, and counted results as copied from Mentimeter or Slido; 15 to 40 respondents, names and
+e-mails included so that the privacy filter has work to do), five to seven themes, and an organiser's
+``worksheet.xlsx`` (Themes, Takeaways, Actions) whose themes are the notes' themes spelled differently,
+so that merging has real work to do. Every session asks for the documents of the workload (the session
+report only, or all four). Titles, themes, takeaways, people and poll answers vary between sessions.
 
 Everything is drawn from one seeded :class:`random.Random` and the Office archives are written with fixed
 timestamps, so the same ``(n, seed)`` always gives the same bytes; a file is only rewritten when its bytes
@@ -549,7 +552,9 @@ def _paragraph(rng: random.Random, theme: dict | None, people: list[Person], sen
 
 def make_session(rng: random.Random, number: int, documents: Sequence[str]) -> Session:
     """Draw one session: metadata, people, and what each rapporteur wrote."""
-    themes = rng.sample(THEMES, rng.randint(3, 5))
+    # The title's theme goes round the list, so that neighbouring sessions have different titles.
+    lead = THEMES[(number * 5) % len(THEMES)]
+    themes = [lead, *rng.sample([t for t in THEMES if t is not lead], rng.randint(4, 6))]
     title = themes[0]["title"]
     if rng.random() < 0.5:
         title = f"{title}: {rng.choice(SUBTITLES)}"
@@ -561,10 +566,7 @@ def make_session(rng: random.Random, number: int, documents: Sequence[str]) -> S
     people.append(Person(**{**organizers[0].__dict__, "role": "moderator"}))
     people.append(Person(**{**organizers[-1].__dict__, "role": "online_moderator"}))
 
-    docs = ["session_report"] if "session_report" in documents else []
-    docs += [d for d in documents if d != "session_report" and rng.random() < 0.5]
-    if not docs:
-        docs = [documents[0]]
+    docs = list(documents)
     date = dt.date(2026, 6, 22) + dt.timedelta(days=rng.randint(0, 4))
     session = Session(
         number=number,
@@ -579,8 +581,9 @@ def make_session(rng: random.Random, number: int, documents: Sequence[str]) -> S
         format=rng.choice(FORMATS),
     )
 
-    n_notes = rng.randint(2, 4)
-    kinds = rng.sample(["md", "txt", "docx", rng.choice(["md", "txt", "docx"])], n_notes)
+    # Three rapporteurs: the session's own report in Word, two groups in Markdown and pasted text.
+    kinds = ["docx", "md", "txt"]
+    n_notes = len(kinds)
     for i, kind in enumerate(kinds):
         rapporteur = _person(rng, _name(rng, used), "rapporteur")
         people.append(rapporteur)
@@ -754,7 +757,7 @@ def worksheet(rng: random.Random, s: Session) -> bytes:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.freeze_panes = "A2"
 
-    picked = s.themes[: rng.randint(2, len(s.themes))]
+    picked = s.themes  # every theme, spelled as the organiser did
     themes = [(t["sheet"], ", ".join(t["wsis"]), rng.choice(t["said"])) for t in picked]
     takeaways = [(t["sheet"], tk) for t in picked for tk in rng.sample(t["takeaways"], 2)]
     actions = [(a, actors, ", ".join(codes)) for a, actors, codes in rng.sample(ACTIONS, rng.randint(2, 4))]
@@ -833,6 +836,17 @@ def poll_google_forms(rng: random.Random, s: Session) -> tuple[str, bytes]:
     )
 
 
+def poll_counted(rng: random.Random, s: Session) -> tuple[str, bytes]:
+    """Counted results as people copy them from Mentimeter or Slido: Question, Option, Votes."""
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["Question", "Option", "Votes"])
+    for question, options in rng.sample(POLL_QUESTIONS, 2):
+        for option in options:
+            w.writerow([question, option, rng.randint(0, 30)])
+    return f"mentimeter-results-ws{s.number}.csv", buf.getvalue().encode("utf-8")
+
+
 def session_files(rng: random.Random, s: Session) -> dict[str, bytes]:
     """Every file of one session folder, by relative path."""
     files = {"session.yaml": session_yaml(s).encode("utf-8")}
@@ -845,10 +859,15 @@ def session_files(rng: random.Random, s: Session) -> dict[str, bytes]:
         else:
             data = note_docx(note, f"{s.code} - {note.group or 'session'} notes")
         files[f"notes/{note.filename}"] = data
-    name, data = (poll_zoom if rng.random() < 0.5 else poll_google_forms)(rng, s)
-    files[f"polls/{name}"] = data
+    for export in (poll_zoom, poll_google_forms, poll_counted):
+        name, data = export(rng, s)
+        files[f"polls/{name}"] = data
     files["worksheet.xlsx"] = worksheet(rng, s)
     return files
+
+
+WORKLOADS = {"session_report": ("session_report",), "all_documents": ALL_DOCUMENTS}
+"""The bench's two workloads: the documents every session asks for."""
 
 
 def generate(root: Path, n: int, seed: int = SEED, documents: Sequence[str] = ALL_DOCUMENTS) -> list[Path]:
@@ -880,8 +899,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("root", type=Path)
     parser.add_argument("--sessions", type=int, default=60)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--workload", choices=sorted(WORKLOADS), default="all_documents")
     args = parser.parse_args(argv)
-    folders = generate(args.root, args.sessions, args.seed)
+    folders = generate(args.root, args.sessions, args.seed, WORKLOADS[args.workload])
     print(f"{len(folders)} sessions in {args.root}")
     return 0
 

@@ -1,19 +1,21 @@
 """Prefect flows: thin wrappers whose tasks call the library stages.
 
-``build_sessions`` builds one or many session folders. Each session is a task (a task, not a
-subflow: a sync subflow costs about a second at exit) that reads the inputs, merges them, renders
-every document and writes the outputs: one task run per session, because every task run costs CPU
-time in this process and in the API server that the renderers need. A session that fails ends in a
-Failed task run carrying its :class:`BuildResult`, so Prefect shows it red while the other sessions go
-on, and the flow run ends Failed naming the sessions that failed. A renderer crash or timeout fails
-the attempt instead, and Prefect retries the session once.
+``build_sessions`` builds one or many session folders. Each session is one task run (not a subflow,
+and not one per stage: each costs CPU time in this process and in the API server, which the
+renderers need; bench/README.md) that reads the inputs, merges them, renders every document and
+writes the outputs. A session that fails ends in a Failed task run (its located problems in the
+state's message, its :class:`BuildResult` in a :class:`SessionFailed`), so Prefect shows it red
+while the other sessions go on, and the flow run ends Failed (:func:`final_state`), with an ERROR
+line naming the sessions that failed and their first problem; the results are in the run's
+artifacts. A renderer crash or timeout fails the attempt instead, and Prefect retries the session
+once.
 
 Rendering is CPU-bound and WeasyPrint holds the GIL, so the session tasks run on threads in the flow
 process (where Prefect tracks them cheaply, over one API connection) and hand each document to a
 pool of warm renderer processes (:class:`outcomes.pool.RenderPool`), which also enforces the
 per-document time limit. ``ProcessPoolTaskRunner`` or Dask work too (``renderer="inline"`` renders
 in the task's own process); the flow then points their worker processes at this run's API server, so
-that they do not each start a temporary one. Measurements: ``docs/prefect.md``.
+that they do not each start a temporary one. Measurements: ``bench/README.md``.
 """
 
 from __future__ import annotations
@@ -32,11 +34,6 @@ from dataclasses import dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any, Literal  # noqa: E402
 
-# Prefect imports these at a flow's first call (parameters are serialised with FastAPI's encoder;
-# the flow module's visualisation brings graphviz): about 0.25 s that would otherwise come after the
-# API server answers, when nothing else can run, instead of while it starts.
-import fastapi.encoders  # noqa: E402, F401
-import prefect.utilities.visualization  # noqa: E402, F401
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.context import FlowRunContext, TaskRunContext  # noqa: E402
@@ -44,12 +41,13 @@ from prefect.futures import as_completed  # noqa: E402
 from prefect.states import Completed, Failed, State  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
-from outcomes import artifacts, heap  # noqa: E402
+from outcomes import artifacts  # noqa: E402
 from outcomes import build as lib  # noqa: E402
 from outcomes.errors import InputError  # noqa: E402
 from outcomes.ingest import pandoc_reader  # noqa: E402
-from outcomes.pool import RENDER_TIMEOUT_S, PooledRenderer, RenderPool, default_workers  # noqa: E402
+from outcomes.pool import RENDER_TIMEOUT_S, RenderPool, default_workers  # noqa: E402
 from outcomes.render.templates import TemplateSet  # noqa: E402
+from outcomes.renderers import PooledRenderer  # noqa: E402
 
 Renderer = Literal["pool", "inline"]
 # Outputs and build.json are the record; Prefect's result cache would only cost a pickle per task.
@@ -128,6 +126,20 @@ def retry_only_renderer_failures(task, task_run, state) -> bool:
 SESSION_RETRIES = 1  # once more after a renderer crash or timeout; never after an input error
 
 
+class SessionFailed(Exception):
+    """A session that was not built: its located problems, and its result for the run's records.
+
+    The data of a session's Failed state: Prefect resolves a failed state's data into an exception.
+    """
+
+    def __init__(self, result: lib.BuildResult):
+        super().__init__("; ".join(result.errors) or f"{result.session}: not built")
+        self.result = result
+
+    def __reduce__(self):
+        return (SessionFailed, (self.result,))
+
+
 def build_one(folder: str, settings: BatchSettings, last_attempt: bool = True) -> lib.BuildResult:
     """Build one session with the batch's renderer; a renderer failure is raised while a retry is left."""
     options = settings.options()
@@ -148,7 +160,7 @@ def build_one(folder: str, settings: BatchSettings, last_attempt: bool = True) -
     **NOT_CACHED,
 )
 def session_task(folder: str, session: str, settings: BatchSettings) -> lib.BuildResult | State:
-    """Build one session; a failed session is a Failed task run that still carries its result.
+    """Build one session; a failed session is a Failed task run whose message gives its problems.
 
     One task run per session, stages included: each task run costs the embedded server and this
     process CPU time that the renderers need (measurements: ``bench/README.md``).
@@ -160,7 +172,9 @@ def session_task(folder: str, session: str, settings: BatchSettings) -> lib.Buil
     if result.status != "unchanged":
         _best_effort(artifacts.publish_session, result, settings.today)
     if result.status == "failed":
-        return Failed(message="; ".join(result.errors)[:1000], data=result)
+        for error in result.errors:
+            get_run_logger().error("%s", error)
+        return Failed(message="; ".join(result.errors)[:1000], data=SessionFailed(result))
     return result
 
 
@@ -186,6 +200,50 @@ def progress_listener(listener: Listener) -> Iterator[None]:
 def _notify(result: lib.BuildResult, done: int, total: int) -> None:
     for listener in list(_listeners):
         listener(result, done, total)
+
+
+_collectors: list[list[lib.BuildResult]] = []
+_run_listeners: list[Callable[[str], None]] = []
+
+
+@contextlib.contextmanager
+def collecting() -> Iterator[list[lib.BuildResult]]:
+    """The results of the batches this process runs in the block, in batch order, failed ones included."""
+    results: list[lib.BuildResult] = []
+    with _listeners_lock:
+        _collectors.append(results)
+    try:
+        yield results
+    finally:
+        with _listeners_lock:
+            _collectors.remove(results)
+
+
+@contextlib.contextmanager
+def run_listener(listener: Callable[[str], None] | None) -> Iterator[None]:
+    """Call ``listener(ui_address)`` in this process when a batch's flow run starts."""
+    if listener is None:
+        yield
+        return
+    with _listeners_lock:
+        _run_listeners.append(listener)
+    try:
+        yield
+    finally:
+        with _listeners_lock:
+            _run_listeners.remove(listener)
+
+
+def _announce_run() -> None:
+    ctx = FlowRunContext.get()
+    if not _run_listeners or ctx is None or ctx.flow_run is None:
+        return
+    from prefect.utilities.urls import url_for
+
+    address = url_for("flow-run", obj_id=ctx.flow_run.id)
+    if address:
+        for listener in list(_run_listeners):
+            listener(address)
 
 
 SHARE_API_SERVER = True  # the measurements switch it off to time the stock behaviour
@@ -216,8 +274,7 @@ def _share_api_server() -> Iterator[None]:
 
 def run_batch(folders: list[str], settings: BatchSettings) -> list[lib.BuildResult]:
     """Submit one session task per folder (inside a flow); collect every result, failed or not."""
-    # What Prefect imported to start this run is never traversed by the collector again (outcomes.heap).
-    heap.freeze()
+    _announce_run()
     logger = get_run_logger()
     clashes = lib.clashing(folders)  # folders claiming one session id: neither is built
     results: dict[int, lib.BuildResult] = {i: clashes[f] for i, f in enumerate(folders) if f in clashes}
@@ -232,6 +289,8 @@ def run_batch(folders: list[str], settings: BatchSettings) -> list[lib.BuildResu
             for future in as_completed(list(futures)):
                 i = futures[future]
                 result = future.result(raise_on_failure=False)
+                if isinstance(result, SessionFailed):
+                    result = result.result
                 if not isinstance(result, lib.BuildResult):
                     # Not an input or render problem: a bug or a crash. Keep it, name it, go on.
                     message = f"{folders[i]}: {type(result).__name__}: {result}"
@@ -246,6 +305,9 @@ def run_batch(folders: list[str], settings: BatchSettings) -> list[lib.BuildResu
         pandoc_reader.close_shared()
     ordered = [results[i] for i in range(len(folders))]
     _best_effort(artifacts.publish_run, ordered, settings.today)
+    with _listeners_lock:
+        for collector in _collectors:
+            collector.extend(ordered)
     return ordered
 
 
@@ -258,19 +320,45 @@ def _best_effort(fn: Callable[..., Any], *args: Any) -> Any:
         return None
 
 
-def final_state(results: list[lib.BuildResult]) -> State:
-    """Completed when every session built (or was unchanged), else Failed naming the sessions."""
-    failed = [r.session for r in results if r.status == "failed"]
-    summary = artifacts.run_description(results)
-    if failed:
-        get_run_logger().error(summary)
-        return Failed(message=summary, data=results)
-    get_run_logger().info(summary)
-    return Completed(message=summary, data=results)
+def final_state(
+    results: list[lib.BuildResult], attention: list[str] | None = None, summary: str | None = None
+) -> State | list[State]:
+    """Completed when every session built (or was unchanged); else one state per session, Failed if it
+    failed (its message: the session and its located problems), and one Failed per ``attention`` line.
+
+    Prefect 3.9.1's engine raises a Failed state that a flow run returns, once the run has ended, and
+    logs it with a traceback ("Engine execution exited with unexpected exception"); a list of states
+    gives the flow run a Failed state too ("1/3 states failed.") without that. The results are the
+    run's artifacts; the summary, with every failed session's first problem, is logged.
+    """
+    summary = summary or artifacts.run_message(results)
+    failed = [r for r in results if r.status == "failed"]
+    if not failed and not attention:
+        get_run_logger().info(summary)
+        return Completed(message=summary)
+    get_run_logger().error(summary if failed else f"{summary}: {'; '.join(attention or [])}")
+    states: list[State] = [
+        Failed(message=f"{r.session}: {'; '.join(r.errors)}"[:1000])
+        if r.status == "failed"
+        else Completed(message=f"{r.session}: {r.status}")
+        for r in results
+    ]
+    return states + [Failed(message=line[:1000]) for line in attention or []]
+
+
+def batch_run_name() -> str:
+    """A flow run's name from the sessions it builds (the UI's Runs list shows it)."""
+    from prefect.runtime import flow_run
+
+    names = [Path(f).name for f in flow_run.parameters.get("folders") or []]
+    if len(names) > 3:
+        return f"build {', '.join(names[:2])} and {len(names) - 2} more"
+    return "build " + (", ".join(names) or "nothing")
 
 
 @flow(
     name="build-sessions",
+    flow_run_name=batch_run_name,
     task_runner=ThreadPoolTaskRunner(max_workers=2 * default_workers() + 2),
     log_prints=True,
     persist_result=False,
@@ -285,7 +373,7 @@ def build_sessions(
     renderer: Renderer = "pool",
     render_workers: int = 0,
     render_timeout: float = RENDER_TIMEOUT_S,
-) -> State:
+) -> State | list[State]:
     """Build every session folder given; one failing session never stops the others."""
     settings = BatchSettings.from_parameters(
         out,
@@ -300,9 +388,10 @@ def build_sessions(
     return final_state(run_batch(list(folders), settings))
 
 
-def results_of(state: State) -> list[lib.BuildResult]:
-    """The results a build flow run carries, failed sessions included; re-raise if the run crashed."""
-    data = state.result(raise_on_failure=False)
-    if isinstance(data, BaseException):
-        raise data
-    return list(data)
+def check_ran(state: State, results: list[lib.BuildResult], expected: int) -> None:
+    """Raise the flow run's own failure if it ended without reporting on every session."""
+    if len(results) == expected:
+        return
+    if state.is_failed() or state.is_crashed():
+        state.result()  # raises what ended the run
+    raise RuntimeError(f"the flow run ended {state.name} without a result for every session")

@@ -15,7 +15,7 @@ from prefect import flow
 from prefect.states import State
 from prefect_dask import DaskTaskRunner
 
-from flows.build import RENDER_TIMEOUT_S, BatchSettings, final_state, run_batch
+from flows.build import RENDER_TIMEOUT_S, BatchSettings, batch_run_name, final_state, run_batch
 from outcomes.pool import default_workers
 
 
@@ -36,7 +36,9 @@ def dask_runner() -> DaskTaskRunner:
     )
 
 
-@flow(name="build-sessions-dask", task_runner=dask_runner(), persist_result=False)
+@flow(
+    name="build-sessions-dask", flow_run_name=batch_run_name, task_runner=dask_runner(), persist_result=False
+)
 def build_sessions_dask(
     folders: list[str],
     out: str = "outputs",
@@ -45,7 +47,7 @@ def build_sessions_dask(
     templates: str | None = None,
     force: bool = False,
     render_timeout: float = RENDER_TIMEOUT_S,
-) -> State:
+) -> State | list[State]:
     """Build every session folder given, spread over the Dask cluster's workers."""
     settings = BatchSettings.from_parameters(
         out, documents, formats, templates, force, render_workers=1, render_timeout=render_timeout

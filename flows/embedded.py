@@ -1,23 +1,19 @@
-"""Prefect's embedded default for one command, started before Prefect is imported.
+"""The embedded default for one command: a temporary Prefect server that ends with the command.
 
-With no API configured, Prefect starts a temporary API server (SQLite in ``PREFECT_HOME``) for each
-process: on first use, after importing its server code into the calling process (about 2.8 s of CPU
-here), it launches ``uvicorn prefect.server.api.server:create_app`` and waits for it to answer. The
-command therefore waited for Prefect's import, then for the server's own import and start, one after
-the other.
+With no API configured, Prefect would start a temporary server of its own at the command's first API
+call, and a command killed with SIGKILL would leave that server running for ever. Instead,
+:func:`start_early` runs Prefect's own ``prefect server start`` (no UI, no scheduler, telemetry off;
+SQLite in ``PREFECT_HOME``, as Prefect's temporary server uses; its event services record the task
+runs) as the
+command's very first step, so that it starts while the command imports Prefect and the readers, and
+asks the kernel to stop it when the command ends, however the command ends (``PR_SET_PDEATHSIG`` on
+Linux; elsewhere an ``atexit`` hook, which a SIGKILL skips). :meth:`TemporaryServer.serve` points
+Prefect at it with ``temporary_settings``, as ``prefect.testing.utilities.prefect_test_harness``
+does. If an API turns out to be configured after all (a Prefect profile or a ``prefect.toml``, only
+known once Prefect is imported), the early server is stopped and the configured API is used.
 
-:func:`start_early` launches the same server, the same way (``SubprocessASGIServer``'s command and
-environment; the app comes from :func:`create_app`, which builds Prefect's own with the garbage
-collector paused), as the very first thing the command does, so that it starts while this process imports
-Prefect and our own code; :meth:`TemporaryServer.serve` then points Prefect at it, exactly as
-``prefect.testing.utilities.prefect_test_harness`` does with ``temporary_settings``, and stops it
-when the command ends. If an API turns out to be configured after all (a Prefect profile or a
-``prefect.toml``, which are only known once Prefect is imported), the early server is stopped and the
-configured API is used.
-
-The flow-run heartbeat is turned off for these runs: it lets a long-lived server notice a crashed run,
-but this server ends with the run, and a sync flow waits up to a second for the heartbeat thread at
-exit. Measurements: ``bench/README.md``.
+Flow-run heartbeats are off for these runs: they let a long-lived server notice a crashed run, and
+this server ends with the run.
 
 Nothing here imports Prefect at module level: importing this module must cost nothing.
 """
@@ -26,42 +22,22 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import IO
 
 from outcomes.errors import OutcomesError
 
-# The same switches SubprocessASGIServer gives its server: no UI, ephemeral services, final app.
-# And no block types registered at start-up (about 0.3 s, on the critical path): the flows use no
-# blocks, and a `prefect server start` on the same database registers them itself.
-SERVER_ENV = {
-    "PREFECT_UI_ENABLED": "0",
-    "PREFECT__SERVER_EPHEMERAL": "1",
-    "PREFECT__SERVER_FINAL": "1",
-    "PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
-    "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",
-}
 START_TIMEOUT_S = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
 STOP_TIMEOUT_S = 5.0
-
-
-def create_app():
-    """Prefect's server app (``prefect.server.api.server:create_app``), imported and built with the
-    collector paused and its objects frozen: the server answers about 0.9 s sooner (``outcomes.heap``).
-    """
-    from outcomes.heap import imports_frozen
-
-    with imports_frozen():
-        from prefect.server.api.server import create_app as prefect_create_app
-
-        return prefect_create_app()
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _free_port() -> int:
@@ -70,20 +46,33 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _with_this_project(pythonpath: str | None) -> str:
-    """PYTHONPATH with this project first, so that the server can import :func:`create_app`."""
-    root = str(Path(__file__).resolve().parents[1])
-    return os.pathsep.join(p for p in (root, pythonpath) if p)
+def _end_with(parent: int) -> None:
+    """In the server, before it runs: receive SIGTERM when ``parent`` (this command) ends."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the command already ended while the server was being forked
+            os.kill(os.getpid(), signal.SIGTERM)
 
 
-def _prefect_root() -> str:
-    """The folder that holds the ``prefect`` package, found without importing it."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("prefect")
-    if spec is None or spec.origin is None:
-        raise OutcomesError("Prefect is not installed in this environment")
-    return str(Path(spec.origin).parent.parent)
+def server_command(port: int) -> list[str]:
+    """``prefect server start`` for a server only this command uses."""
+    return [
+        sys.executable,
+        "-m",
+        "prefect",
+        "server",
+        "start",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-ui",
+        "--no-scheduler",
+        "--no-late-runs",
+        "--analytics-off",
+        "--log-level",
+        "ERROR",
+    ]
 
 
 class TemporaryServer:
@@ -100,34 +89,24 @@ class TemporaryServer:
         return f"http://127.0.0.1:{self.port}/api"
 
     def start(self) -> None:
-        """Launch the server process and return at once; :meth:`wait` waits for it to answer."""
+        """Launch the server process and return at once; :meth:`wait` waits for it to answer.
+
+        Call it from the main thread: the kernel signals the server when the thread that started
+        it ends.
+        """
         self.port = _free_port()
         # Its log is kept for the error message if it cannot start; with --debug it goes to stderr.
         self._log = None if self.debug else tempfile.TemporaryFile()
+        parent = os.getpid()
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--app-dir",
-                _prefect_root(),
-                "--factory",
-                f"{__name__}:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--log-level",
-                "error",
-                "--lifespan",
-                "on",
-            ],
-            env={**os.environ, **SERVER_ENV, "PYTHONPATH": _with_this_project(os.environ.get("PYTHONPATH"))},
+            server_command(self.port),
+            env={**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"},
             stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT if self._log is not None else None,
+            stdout=self._log if self._log is not None else sys.stderr,
+            stderr=subprocess.STDOUT,
+            preexec_fn=lambda: _end_with(parent),  # noqa: PLW1509 - started before any thread
         )
-        atexit.register(self.stop)  # never outlive the command, whatever happens before serve()
+        atexit.register(self.stop)
 
     def wait(self, timeout: float = START_TIMEOUT_S) -> None:
         """Wait until the server answers its health check; start it once more on a port clash."""
@@ -216,6 +195,28 @@ def _send_pending() -> None:
 
     for worker in (APILogWorker, EventsWorker):
         worker.drain_all(timeout=STOP_TIMEOUT_S)
+
+
+def configured_server_down() -> str | None:
+    """One line saying that the configured Prefect API does not answer, and how to fall back.
+
+    None when it answers (whatever its status code) or when no API is configured.
+    """
+    import httpx
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().api.url
+    if not url:
+        return None
+    try:
+        httpx.get(f"{url.rstrip('/')}/health", timeout=10.0)
+    except httpx.TransportError as exc:
+        return (
+            f"The Prefect server at {url} (PREFECT_API_URL) does not answer ({type(exc).__name__}): "
+            "start it, or unset PREFECT_API_URL (`prefect config unset PREFECT_API_URL` if a profile "
+            "sets it) to build on a temporary local server."
+        )
+    return None
 
 
 def start_early(debug: bool = False) -> TemporaryServer | None:

@@ -1,4 +1,7 @@
-"""Prefect artifacts of a build: a table of the run's sessions, a summary per session, a progress bar.
+"""Prefect artifacts of a build: a table of the run's sessions, a summary per session, a progress bar,
+and for the deadline sweep a table of every session of the programme.
+
+Every output is given by its absolute path, and as a file link.
 
 The content (rows, markdown) is built by plain functions from :class:`BuildResult`, so that it is
 tested without Prefect; the ``publish_*`` functions hand it to Prefect inside a flow or task run.
@@ -9,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from pathlib import Path
 from uuid import UUID
 
 from outcomes.build import BuildResult
@@ -16,6 +20,7 @@ from outcomes.programme import Sweep, days_left, sweep_markdown
 
 RUN_TABLE_KEY = "build-sessions"
 SWEEP_KEY = "deadline-sweep"
+PROGRAMME_KEY = "programme"
 
 
 def artifact_key(*parts: str) -> str:
@@ -36,10 +41,21 @@ def run_rows(results: list[BuildResult], today: dt.date) -> list[dict[str, objec
                 "warnings": len(r.warnings),
                 "deadline": r.deadline.isoformat() if r.deadline else "",
                 "days left": days_left(r.deadline, today) if r.deadline else "",
+                "outputs": absolute(r.out_dir) if r.out_dir else "",
                 "errors": " | ".join(r.errors)[:500],
             }
         )
     return rows
+
+
+def absolute(path: str) -> str:
+    return str(Path(path).resolve())
+
+
+def file_link(path: str) -> str:
+    """A markdown link to a file, shown as its absolute path."""
+    full = Path(path).resolve()
+    return f"[{full}]({full.as_uri()})"
 
 
 def run_description(results: list[BuildResult]) -> str:
@@ -50,6 +66,22 @@ def run_description(results: list[BuildResult]) -> str:
     return text + (": " + ", ".join(failed) if failed else "")
 
 
+def run_message(results: list[BuildResult], limit: int = 5) -> str:
+    """The run's summary and, for each failed session (the first ``limit``), its first located problem."""
+    failed = [r for r in results if r.status == "failed"]
+    text = run_description(results)
+    if not failed:
+        return text
+    lines = [f"{r.session}: {_first(r.errors)}" for r in failed[:limit]]
+    more = f"; and {len(failed) - limit} more session(s)" if len(failed) > limit else ""
+    return f"{text}. " + "; ".join(lines) + more
+
+
+def _first(errors: list[str]) -> str:
+    first = errors[0].splitlines()[0] if errors and errors[0] else "not built"
+    return first + (f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else "")
+
+
 def session_markdown(r: BuildResult, today: dt.date) -> str:
     """A session's summary: what was built where, its deadline, warnings and errors."""
     left = days_left(r.deadline, today)
@@ -57,8 +89,8 @@ def session_markdown(r: BuildResult, today: dt.date) -> str:
     lines = [
         f"# {r.session}: {r.status}",
         "",
-        f"- Folder: `{r.folder}`",
-        f"- Outputs: `{r.out_dir or '-'}`",
+        f"- Folder: `{absolute(r.folder)}`",
+        f"- Outputs: {file_link(r.out_dir) if r.out_dir else '-'}",
         f"- Documents: {', '.join(r.documents) or '-'}",
         f"- Deadline: {due}",
         f"- Build time: {r.seconds:.1f} s",
@@ -66,7 +98,7 @@ def session_markdown(r: BuildResult, today: dt.date) -> str:
     if r.draft_summary:
         lines.append("- The executive summary is a draft of sentences taken from the notes: revise it.")
     if r.outputs:
-        lines += ["", "## Files", ""] + [f"- `{o}`" for o in r.outputs]
+        lines += ["", "## Files", ""] + [f"- {file_link(o)}" for o in r.outputs]
     if r.errors:
         lines += ["", "## Errors", ""] + [f"- `{e}`" for e in r.errors]
     if r.warnings:
@@ -91,6 +123,42 @@ def publish_session(r: BuildResult, today: dt.date) -> UUID:
         markdown=session_markdown(r, today),
         key=artifact_key("session", r.session),
         description=f"{r.session}: {r.status}",
+    )
+
+
+def programme_rows(sweep: Sweep) -> list[dict[str, object]]:
+    """One row per session of the programme: deadline, days left and late, status, outputs, problems."""
+    order = {"invalid": 0, "overdue": 1, "missing-inputs": 2, "late": 3, "due": 4}
+    rows = []
+    for s in sorted(
+        sweep.sessions, key=lambda s: (order.get(s.status, 9), s.deadline or dt.date.max, s.session)
+    ):
+        rows.append(
+            {
+                "session": s.session,
+                "title": s.title,
+                "deadline": s.deadline.isoformat() if s.deadline else "",
+                "days left": s.days_left if s.days_left is not None else "",
+                "days late": s.days_late if s.days_late else "",
+                "status": s.status,
+                "built on": s.built_on.isoformat() if s.built_on else "",
+                "outputs": s.outputs,
+                "problems": " | ".join(s.missing)[:500],
+            }
+        )
+    return rows
+
+
+def publish_programme(sweep: Sweep) -> UUID:
+    """The table of every session of the programme (inside the sweep's flow run)."""
+    from prefect.artifacts import create_table_artifact
+
+    late = len(sweep.overdue) + len(sweep.late)
+    return create_table_artifact(
+        table=programme_rows(sweep),
+        key=PROGRAMME_KEY,
+        description=f"{len(sweep.sessions)} session(s): {late} late, "
+        f"{len(sweep.needs_attention)} need attention",
     )
 
 

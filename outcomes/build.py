@@ -33,7 +33,6 @@ from outcomes.render.templates import RTL_LANGUAGES, TemplateSet, render_html
 from outcomes.session import SESSION_FILE, read_session
 
 if TYPE_CHECKING:
-    from outcomes.readahead import RenderingAhead, Taken
     from outcomes.render.accessibility import AccessibilityCheck
 
 FORMATS = ("pdf", "docx", "html", "txt")
@@ -228,19 +227,8 @@ def session_label(folder: str | Path) -> str:
 
 
 def plan(folder: Path, options: BuildOptions) -> Plan:
-    """Read and merge a session, or take it as read ahead if that still holds (``outcomes.readahead``)."""
-    taken = _take_ahead(folder, options)
-    if taken is None:
-        return plan_from(read(folder), options)
-    if taken.rendering is not None:
-        taken.rendering.discard()  # rendering is build_session's to take
-    return taken.plan
-
-
-def _take_ahead(folder: Path, options: BuildOptions) -> Taken | None:
-    from outcomes import readahead
-
-    return readahead.take(folder, options)
+    """Read and merge a session."""
+    return plan_from(read(folder), options)
 
 
 def _record(out_dir: Path) -> dict:
@@ -475,20 +463,6 @@ class InlineRenderer:
         return done
 
 
-def _rendered_ahead(p: Plan, ahead: RenderingAhead | None) -> list[Rendered] | None:
-    """The documents rendered ahead; None (and nothing staged left) if there are none or any failed.
-
-    A failure ahead is not reported: the build renders the session itself and meets it again.
-    """
-    if ahead is None:
-        return None
-    try:
-        return ahead.result()
-    except Exception:  # noqa: BLE001 - rendered again by the caller, which reports what it meets
-        clean_stale_parts(p.out_dir)
-        return None
-
-
 def build_session(
     folder: Path, options: BuildOptions, renderer: Renderer | None = None, *, retry_left: bool = True
 ) -> BuildResult:
@@ -502,28 +476,21 @@ def build_session(
         return skipped
     renderer = renderer or InlineRenderer(options.templates)
     try:
-        taken = _take_ahead(folder, options)
-        ahead = taken.rendering if taken is not None else None
-        if ahead is None:
-            renderer.prepare()  # renderers start while the session is read
-        p = taken.plan if taken is not None else plan_from(read(folder), options)
+        renderer.prepare()  # renderers start while the session is read
+        p = plan_from(read(folder), options)
     except InputError as exc:
         return failed(folder, exc.problems)
-    # Documents rendered ahead were staged under the lock, which they hand over to this build.
-    with ahead.lock if ahead is not None else session_lock(p.out_dir):
-        if ahead is None:
-            clean_stale_parts(p.out_dir)
+    with session_lock(p.out_dir):
+        clean_stale_parts(p.out_dir)
         clash = other_source(p.out_dir, folder)
         if clash is not None:
-            if ahead is not None:
-                ahead.discard()
             result = failed(folder, [clash])
             result.session, result.documents = p.report.session.id, p.documents
             return result
         if p.up_to_date:
             return unchanged(p)
         try:
-            return finish(p, _rendered_ahead(p, ahead) or renderer.render_all(p))
+            return finish(p, renderer.render_all(p))
         except OutcomesError as exc:
             clean_stale_parts(p.out_dir)  # a killed renderer leaves its staged file behind
             if retry_left and getattr(exc, "retryable", False):

@@ -1,7 +1,7 @@
 """The ``outcomes`` command. Thin: parse, call the library or the flow, print, choose the exit code.
 
 Exit codes: 0 everything built (or valid), 1 some session had input errors (the others were still
-built), 2 a usage error.
+built), 2 a usage error, 3 the configured Prefect server (``PREFECT_API_URL``) does not answer.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 FORMAT_CHOICES = ("pdf", "docx", "html", "txt")
+EXIT_SERVER_DOWN = 3
 
 
 def _quiet_prefect(debug: bool) -> None:
@@ -115,58 +116,49 @@ def build(
         # Every session's problems are printed below, located; Prefect's own lines (with tracebacks)
         # stay in the run's logs, and --debug shows them here.
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
-    # Prefect's temporary server (when no API is configured) starts first, and starts up while this
-    # process imports Prefect and the readers, then while the sessions are read and rendered ahead
-    # (outcomes.readahead) by one renderer fewer than the cores, so that the server, which everything
-    # waits for, keeps a core. Renderers started any earlier would take CPU from the server (single
-    # build: server up 0.4 s later); measurements in bench/README.md.
+    # Prefect's temporary server (when no API is configured) starts first, so that it starts up while
+    # this process imports Prefect and the readers (flows.embedded).
     from flows.embedded import embedded_default, start_early
 
     server = start_early(debug)
-    from outcomes.render.templates import DOCUMENT_TYPES  # 0.14 s of imports: after the server's start
+    from outcomes.render.templates import DOCUMENT_TYPES
 
     for d in doc or []:
         if d not in DOCUMENT_TYPES:
             if server is not None:
                 server.stop()
             raise UsageError(f"--doc {d}: use one of {', '.join(DOCUMENT_TYPES)}")
-    from outcomes.heap import imports_frozen
+    from flows.build import build_sessions as build_flow
+    from flows.build import check_ran, collecting, progress_listener, run_listener
+    from flows.embedded import configured_server_down
 
-    with imports_frozen():  # Prefect's objects are then never traversed by the collector again
-        from flows.build import BatchSettings, build_sessions, progress_listener, results_of
-        from outcomes.inputs import import_readers
-        from outcomes.readahead import reading_ahead
+    with embedded_default(server) as temporary_api:
+        if temporary_api is None:
+            down = configured_server_down()
+            if down is not None:
+                err.print(down, markup=False)
+                return EXIT_SERVER_DOWN
+        with (
+            _progress(len(folders)) as on_result,
+            progress_listener(on_result),
+            run_listener(None if temporary_api else _print_run_address),
+            collecting() as results,
+        ):
+            state = build_flow(
+                folders=[str(f) for f in folders],
+                out=str(out_dir),
+                documents=doc,
+                formats=formats,
+                templates=str(templates) if templates else None,
+                force=force,
+                return_state=True,
+            )
+    check_ran(state, results, len(folders))
+    return report_results(results)
 
-        import_readers()
-    from outcomes.pool import RenderPool
 
-    if server is not None:  # the server starting has a core to itself; the rest render ahead
-        RenderPool.shared().allow(RenderPool.shared().workers - 1)  # at least one
-    if force:
-        RenderPool.shared().warm()
-    settings = BatchSettings.from_parameters(
-        str(out_dir), doc, formats, str(templates) if templates else None, force
-    )
-    # Sessions are read ahead of their tasks (and rendered while the server starts); the session
-    # tasks take what still holds.
-    with (
-        reading_ahead(folders, settings.options(), settings.pooled_renderer()) as ahead,
-        embedded_default(server),
-        _progress(len(folders)) as on_result,
-        progress_listener(on_result),
-    ):
-        ahead.stop_rendering()  # the API answers: the session tasks render for themselves from here on
-        RenderPool.shared().allow(None)  # every core renders; more renderers start with the next job
-        state = build_sessions(
-            folders=[str(f) for f in folders],
-            out=str(out_dir),
-            documents=doc,
-            formats=formats,
-            templates=str(templates) if templates else None,
-            force=force,
-            return_state=True,
-        )
-    return report_results(results_of(state))
+def _print_run_address(url: str) -> None:
+    out.print(f"Prefect flow run: {url}", markup=False)
 
 
 PROGRESS_FROM = 3  # sessions: below this a batch is quick and the summary is enough

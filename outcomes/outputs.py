@@ -103,9 +103,7 @@ class SessionLock:
     """An exclusive lock on a session's output folder for the length of a build.
 
     The lock is taken on the folder itself (``flock`` on a descriptor of the directory), so the
-    folder holds no lock file. It belongs to the open descriptor, not to a thread: a build read and
-    rendered ahead takes it in one thread and the session's task releases it in another
-    (``outcomes.readahead``).
+    folder holds no lock file. It belongs to the open descriptor, not to a thread.
     """
 
     def __init__(self, folder: Path):

@@ -1,13 +1,16 @@
-"""A pool of warm renderer processes, with a time limit on every document.
+"""A pool of warm worker processes that run jobs, with a time limit on every job.
 
-WeasyPrint holds the GIL, so threads cannot render two documents at once. Each renderer is a fresh
-interpreter (``python -m outcomes.pool``, started with :mod:`subprocess`, so it also works inside a
-daemonic Dask worker) that imports the renderers once and then renders one job at a time, talking
-to the pool over its stdin and stdout in length-prefixed pickles. One dispatcher thread per renderer
-hands it the next job and waits for the answer with the job's own deadline, so the limit counts the
-render alone, never the time spent queueing. A renderer that passes the deadline is killed and
-replaced; one that dies is replaced; both are reported as a retryable :class:`RenderError`.
-Errors raised in a renderer (a located :class:`TemplateError`, say) come back as the same exception.
+WeasyPrint holds the GIL, so threads cannot render two documents at once. Each worker is a fresh
+interpreter (``python -m outcomes.pool MODULE...``, started with :mod:`subprocess`, so it also works
+inside a daemonic Dask worker) that imports the given modules once (the renderers) and then runs one
+job at a time: a module-level function and its arguments, sent over its stdin in length-prefixed
+pickles, answered on its stdout. One dispatcher thread per worker hands it the next job and waits
+for the answer with the job's own deadline, so the limit counts the job alone, never the time spent
+queueing. A worker that passes the deadline is killed and replaced; one that dies is replaced; both
+are reported as a retryable :class:`RenderError`. Errors raised in a worker (a located
+:class:`TemplateError`, say) come back as the same exception.
+
+The pool knows nothing of sessions or documents: the build (``outcomes.renderers``) gives it jobs.
 """
 
 from __future__ import annotations
@@ -30,9 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from outcomes.build import Plan, Rendered, jobs, render
 from outcomes.errors import RenderError
-from outcomes.render.templates import TemplateSet
 
 RENDER_TIMEOUT_S = float(os.environ.get("OUTCOMES_RENDER_TIMEOUT", "300"))
 START_TIMEOUT_S = 120.0  # a cold start on a loaded machine imports WeasyPrint slowly
@@ -45,20 +46,14 @@ def default_workers() -> int:
 
 
 @dataclass
-class RenderJob:
-    """One document in one format, for one session plan."""
+class Job:
+    """A module-level function and its arguments, run in a worker; ``label`` names it in errors."""
 
-    plan: Plan
-    doc_type: str
-    fmt: str
-    templates_dir: str | None
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    label: str
     timeout: float = RENDER_TIMEOUT_S
-    future: cf.Future[Rendered] = field(default_factory=cf.Future, compare=False, repr=False)
-
-    @property
-    def label(self) -> str:
-        session = getattr(getattr(getattr(self.plan, "report", None), "session", None), "id", "?")
-        return f"{session}: {self.doc_type}.{self.fmt}"
+    future: cf.Future[Any] = field(default_factory=cf.Future, compare=False, repr=False)
 
 
 # ---------------------------------------------------------------- wire format
@@ -150,42 +145,21 @@ def _rebuild_error(module: str, qualname: str, message: str, state: dict, text: 
     return exc
 
 
-# ---------------------------------------------------------------- the renderer process
-
-_TEMPLATES: dict[str | None, TemplateSet] = {}
+# ---------------------------------------------------------------- the worker process
 
 
-def _render_job(p: Plan, doc_type: str, fmt: str, templates_dir: str | None) -> Rendered:
-    templates = _TEMPLATES.get(templates_dir)
-    if templates is None:
-        templates = _TEMPLATES[templates_dir] = TemplateSet(Path(templates_dir) if templates_dir else None)
-    return render(p, doc_type, fmt, templates)
-
-
-def _warm() -> None:
-    from outcomes.heap import imports_frozen
-    from outcomes.render.pdf import load_weasyprint
-
-    with imports_frozen():
-        load_weasyprint()  # once per renderer, not per job
-        import pdfua  # noqa: F401 - the PDF/UA check after each PDF (pikepdf: 0.09 s of CPU to import)
-
-    from outcomes.pandoc import pandoc_version
-
-    pandoc_version()
-
-
-def serve(inp: IO[bytes], out: IO[bytes]) -> None:
-    """Render jobs read from ``inp`` until it closes, answering each on ``out``."""
-    _warm()
+def serve(inp: IO[bytes], out: IO[bytes], preload: list[str]) -> None:
+    """Import ``preload``, then run jobs read from ``inp`` until it closes, answering each on ``out``."""
+    for module in preload:
+        importlib.import_module(module)  # once per worker, not per job
     _write_frame(out, (_READY, os.getpid()))
     while True:
         try:
-            job = _read_frame_blocking(inp)
+            fn, args = _read_frame_blocking(inp)
         except EOFError:
             return
         try:
-            answer: tuple = ("ok", _render_job(*job))
+            answer: tuple = ("ok", fn(*args))
         except Exception as exc:  # noqa: BLE001 - every failure goes back to the pool, classified there
             answer = _error_payload(exc)
         _write_frame(out, answer)
@@ -197,18 +171,14 @@ def main() -> None:
     # Keep stdout for the protocol; anything a library prints goes to stderr instead.
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
-    serve(sys.stdin.buffer, out)
-    # Every answer is written and every staged file closed: end without the interpreter's teardown
-    # of WeasyPrint's objects (about 60 ms, which the end of every build waits for).
-    sys.stderr.flush()
-    os._exit(0)
+    serve(sys.stdin.buffer, out, sys.argv[1:])
 
 
 # ---------------------------------------------------------------- the pool side
 
 
-class _Renderer:
-    """One renderer process and the thread that feeds it."""
+class _Worker:
+    """One worker process and the thread that feeds it."""
 
     def __init__(self, pool: RenderPool, index: int):
         self.pool = pool
@@ -221,7 +191,10 @@ class _Renderer:
         root = str(Path(__file__).resolve().parents[1])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "outcomes.pool"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
+            [sys.executable, "-m", "outcomes.pool", *self.pool.preload],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
         )
         assert proc.stdout is not None
         try:
@@ -260,7 +233,7 @@ class _Renderer:
                 job.future.set_exception(exc)
         self.stop()
 
-    def _run(self, job: RenderJob) -> Rendered:
+    def _run(self, job: Job) -> Any:
         if self.proc is None or self.proc.poll() is not None:
             if self.proc is not None:
                 self._kill(self.proc)
@@ -269,7 +242,7 @@ class _Renderer:
         proc = self.proc
         assert proc.stdin is not None and proc.stdout is not None
         try:
-            _write_frame(proc.stdin, (job.plan, job.doc_type, job.fmt, job.templates_dir))
+            _write_frame(proc.stdin, (job.fn, job.args))
             answer = _read_frame_until(proc.stdout.fileno(), time.monotonic() + job.timeout)
         except _Deadline:
             self._kill(proc)
@@ -302,28 +275,32 @@ class _Renderer:
 
 
 class RenderPool:
-    """Warm renderer processes shared by every render task of a run in this process."""
+    """Warm worker processes shared by every render task of a run in this process."""
 
     _shared: RenderPool | None = None
     _lock = threading.Lock()
 
-    def __init__(self, workers: int | None = None, timeout: float | None = None):
+    def __init__(
+        self, workers: int | None = None, timeout: float | None = None, preload: tuple[str, ...] = ()
+    ):
         self.workers = max(1, workers or default_workers())
         self.timeout = timeout or RENDER_TIMEOUT_S
-        self.started = 0  # renderer processes started, replacements included
-        self._jobs: queue.SimpleQueue[RenderJob | None] = queue.SimpleQueue()
-        self._renderers: list[_Renderer] = []
+        self.preload = tuple(preload)
+        self.started = 0  # worker processes started, replacements included
+        self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self._renderers: list[_Worker] = []
         self._closed = False
         self._start_lock = threading.Lock()
-        self.eager = False  # start renderer processes before the first job (see warm())
-        self._allowed = self.workers  # renderers that may run for now (see allow())
+        self.eager = False  # start worker processes before the first job (see warm())
 
     @classmethod
-    def shared(cls, workers: int | None = None, timeout: float | None = None) -> RenderPool:
+    def shared(
+        cls, workers: int | None = None, timeout: float | None = None, preload: tuple[str, ...] = ()
+    ) -> RenderPool:
         """The pool of this process, created on first use."""
         with cls._lock:
             if cls._shared is None:
-                cls._shared = RenderPool(workers, timeout)
+                cls._shared = RenderPool(workers, timeout, preload)
             return cls._shared
 
     @classmethod
@@ -337,123 +314,41 @@ class RenderPool:
         with self._start_lock:
             if self._closed:
                 raise RuntimeError("the render pool is shut down")
-            while len(self._renderers) < self._allowed:
-                renderer = _Renderer(self, len(self._renderers))
-                self._renderers.append(renderer)
-                renderer.thread.start()
-
-    def allow(self, renderers: int | None) -> None:
-        """Run at most ``renderers`` for now (None: one per worker); more start with the next job.
-
-        While Prefect's temporary server starts, it needs a core of its own: a single session built
-        with one renderer ahead of the flow run ends about 0.5 s sooner than with two (bench/README.md).
-        """
-        with self._start_lock:
-            self._allowed = self.workers if renderers is None else max(1, min(renderers, self.workers))
+            while len(self._renderers) < self.workers:
+                worker = _Worker(self, len(self._renderers))
+                self._renderers.append(worker)
+                worker.thread.start()
 
     def warm(self) -> RenderPool:
-        """Start the renderers now, so that their imports overlap other work instead of the first job."""
+        """Start the workers now, so that their imports overlap other work instead of the first job."""
         self.eager = True
         self._ensure_started()
         return self
 
     def submit(
-        self, p: Plan, doc_type: str, fmt: str, templates_dir: str | None, timeout: float | None = None
-    ) -> cf.Future[Rendered]:
-        """Queue one document; its future fails with :class:`RenderError` on a crash or timeout."""
+        self, fn: Callable[..., Any], args: tuple[Any, ...], label: str, timeout: float | None = None
+    ) -> cf.Future[Any]:
+        """Queue ``fn(*args)``; its future fails with :class:`RenderError` on a crash or timeout."""
         self._ensure_started()
-        job = RenderJob(p, doc_type, fmt, templates_dir, timeout or self.timeout)
+        job = Job(fn, args, label, timeout or self.timeout)
         self._jobs.put(job)
         return job.future
 
-    def render_all(
-        self, p: Plan, jobs: list[tuple[str, str]], templates_dir: str | None, timeout: float | None = None
-    ) -> list[Rendered]:
-        """Render jobs in parallel; on any failure, remove what the others staged and raise it."""
-        return collect([self.submit(p, doc, fmt, templates_dir, timeout) for doc, fmt in jobs])
-
     def shutdown(self) -> None:
-        """Let the renderers finish their current job, then stop them."""
+        """Let the workers finish their current job, then stop them."""
         with self._start_lock:
             self._closed = True
-            renderers = list(self._renderers)
-        for _ in renderers:
+            workers = list(self._renderers)
+        for _ in workers:
             self._jobs.put(None)
-        for renderer in renderers:
-            renderer.thread.join()
-
-    def queued(self) -> int:
-        """Jobs waiting for a renderer (not counting those being rendered)."""
-        return self._jobs.qsize()
+        for worker in workers:
+            worker.thread.join()
 
     def __enter__(self) -> RenderPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.shutdown()
-
-
-def collect(futures: list[cf.Future[Rendered]]) -> list[Rendered]:
-    """Wait for every document; on any failure, remove what the others staged and raise it."""
-    cf.wait(futures)
-    failure = next((f.exception() for f in futures if f.exception() is not None), None)
-    if failure is not None:
-        for f in futures:
-            if f.exception() is None:
-                f.result().staged.unlink(missing_ok=True)
-        raise failure
-    return [f.result() for f in futures]
-
-
-def discard(futures: list[cf.Future[Rendered]], then: Callable[[], None] | None = None) -> None:
-    """Give up on documents queued or rendering: cancel what has not started, remove what is staged.
-
-    Returns at once; ``then`` is called once every document has finished or been cancelled.
-    """
-    left = [len(futures)]
-    lock = threading.Lock()
-
-    def done(f: cf.Future[Rendered]) -> None:
-        if not f.cancelled() and f.exception() is None:
-            f.result().staged.unlink(missing_ok=True)
-        with lock:
-            left[0] -= 1
-            last = left[0] == 0
-        if last and then is not None:
-            then()
-
-    if not futures and then is not None:
-        then()
-    for f in futures:
-        f.cancel()
-        f.add_done_callback(done)
-
-
-@dataclass
-class PooledRenderer:
-    """A session's documents rendered in parallel by this process's shared pool (a build's renderer)."""
-
-    workers: int | None = None
-    timeout: float | None = None
-    templates_dir: str | None = None
-
-    def _pool(self) -> RenderPool:
-        return RenderPool.shared(self.workers, self.timeout)
-
-    def prepare(self) -> None:
-        self._pool().warm()  # renderers import WeasyPrint while the session is read
-
-    def render_all(self, p: Plan) -> list[Rendered]:
-        return self._pool().render_all(p, jobs(p), self.templates_dir, self.timeout)
-
-    def submit_all(self, p: Plan) -> list[cf.Future[Rendered]]:
-        """Queue every document of ``p`` and return at once (rendering ahead: ``outcomes.readahead``)."""
-        pool = self._pool()
-        return [pool.submit(p, doc, fmt, self.templates_dir, self.timeout) for doc, fmt in jobs(p)]
-
-    def busy(self) -> bool:
-        """Whether documents are waiting for a renderer (rendering ahead queues no more then)."""
-        return self._pool().queued() > 0
 
 
 if __name__ == "__main__":

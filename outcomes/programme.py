@@ -17,9 +17,10 @@ from pydantic import BaseModel, Field
 from outcomes.errors import Problems
 from outcomes.ingest.notes import NOTE_SUFFIXES
 from outcomes.inputs import NOTES_DIR, WORKSHEET_FILE
-from outcomes.session import SESSION_FILE, read_session
+from outcomes.session import MAX_SESSION_BYTES, SESSION_FILE, load_yaml, read_session
 
-Status = Literal["due", "overdue", "later", "done", "no-deadline", "missing-inputs"]
+Status = Literal["due", "overdue", "later", "done", "late", "no-deadline", "missing-inputs", "invalid"]
+"""done: built by its deadline; late: built after it; invalid: session.yaml has errors."""
 
 
 def discover(inputs: Path, *, with_session_file: bool = True) -> list[Path]:
@@ -54,11 +55,21 @@ class SessionStatus(BaseModel):
     days_left: int | None = None
     missing: list[str] = Field(default_factory=list)
     built: bool = False
+    built_on: dt.date | None = None
+    days_late: int | None = None
+    outputs: str = ""
     status: Status = "later"
 
     @property
     def can_build(self) -> bool:
         return not self.missing
+
+    @property
+    def needs_attention(self) -> bool:
+        """An invalid session.yaml, or a session due or late that cannot be built."""
+        return self.status == "invalid" or (
+            bool(self.missing) and self.status in ("missing-inputs", "overdue")
+        )
 
 
 def _has_notes(folder: Path) -> bool:
@@ -69,32 +80,79 @@ def _has_notes(folder: Path) -> bool:
     )
 
 
+def declared(folder: Path) -> tuple[str | None, dt.date | None]:
+    """The id and deadline a session.yaml declares, read leniently (for one that is otherwise invalid)."""
+    try:
+        with (folder / SESSION_FILE).open("rb") as handle:
+            data = load_yaml(handle.read(MAX_SESSION_BYTES).decode("utf-8-sig", "replace"))
+    except Exception:  # noqa: BLE001 - an unreadable file declares nothing; its errors are reported
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    sid = data.get("id") if isinstance(data.get("id"), str) else None
+    deadline = data.get("deadline")
+    if isinstance(deadline, str):
+        try:
+            deadline = dt.date.fromisoformat(deadline.strip())
+        except ValueError:
+            deadline = None
+    if isinstance(deadline, dt.datetime):
+        deadline = deadline.date()
+    return sid, deadline if isinstance(deadline, dt.date) else None
+
+
+def _built_on(record: Path) -> dt.date | None:
+    """The day the session's outputs were last written (its build.json), or None if never built."""
+    try:
+        return dt.date.fromtimestamp(record.stat().st_mtime)
+    except OSError:
+        return None
+
+
 def session_status(folder: Path, out: Path, today: dt.date, within_days: int) -> SessionStatus:
     """Read ``session.yaml`` and the folder listing of one session; classify it for a sweep."""
     problems = Problems()
-    meta = read_session(folder, problems) if (folder / SESSION_FILE).is_file() else None
+    has_file = (folder / SESSION_FILE).is_file()
+    meta = read_session(folder, problems) if has_file else None
     missing: list[str] = []
-    if not (folder / SESSION_FILE).is_file():
+    if not has_file:
         missing.append(f"{folder / SESSION_FILE}: missing (run 'outcomes init')")
     elif meta is None:
         missing += [str(p) for p in problems.errors] or [f"{folder / SESSION_FILE}: cannot be read"]
     if not _has_notes(folder) and not (folder / WORKSHEET_FILE).is_file():
         missing.append(f"{folder / NOTES_DIR}: no rapporteur notes and no {WORKSHEET_FILE}")
-    sid = meta.id if meta is not None else folder.name
-    deadline = meta.deadline if meta is not None else None
+    if meta is not None:
+        sid, deadline = meta.id, meta.deadline
+    else:
+        declared_id, deadline = declared(folder) if has_file else (None, None)
+        sid = declared_id or folder.name
     left = days_left(deadline, today)
-    built = (out / sid / "build.json").is_file()
+    out_dir = out / sid
+    built_on = _built_on(out_dir / "build.json")
+    if built_on is not None:
+        built_on = min(built_on, today)  # a sweep run for a past day takes later builds as built that day
+    days_late: int | None
     status: Status
-    if left is None:
+    if has_file and meta is None:
+        status = "invalid"
+    elif built_on is not None and deadline is not None and built_on > deadline:
+        status = "late"  # built, but after its deadline: it stays visible as late
+    elif left is None:
         status = "no-deadline"
     elif left < 0:
-        status = "done" if built else "overdue"
+        status = "done" if built_on is not None else "overdue"
     elif left <= within_days:
         status = "due"
     else:
         status = "later"
-    if missing and status not in ("done", "later"):
-        status = "missing-inputs" if status != "overdue" else status
+    if missing and status in ("due", "no-deadline"):
+        status = "missing-inputs"
+    if deadline is None:
+        days_late = None
+    elif status == "late" and built_on is not None:
+        days_late = (built_on - deadline).days
+    else:
+        days_late = max(0, (today - deadline).days) if built_on is None else 0
     return SessionStatus(
         session=sid,
         folder=str(folder),
@@ -102,7 +160,10 @@ def session_status(folder: Path, out: Path, today: dt.date, within_days: int) ->
         deadline=deadline,
         days_left=left,
         missing=missing,
-        built=built,
+        built=built_on is not None,
+        built_on=built_on,
+        days_late=days_late,
+        outputs=str(out_dir.resolve()) if built_on is not None else "",
         status=status,
     )
 
@@ -128,7 +189,16 @@ class Sweep(BaseModel):
     @property
     def missing_inputs(self) -> list[SessionStatus]:
         """Sessions that cannot be built: no session.yaml, an invalid one, or nothing to report from."""
-        return [s for s in self.sessions if s.missing and s.status not in ("done", "later")]
+        return [s for s in self.sessions if s.missing and s.status not in ("done", "later", "late")]
+
+    @property
+    def late(self) -> list[SessionStatus]:
+        """Sessions built after their deadline."""
+        return [s for s in self.sessions if s.status == "late"]
+
+    @property
+    def needs_attention(self) -> list[SessionStatus]:
+        return [s for s in self.sessions if s.needs_attention]
 
     @property
     def without_deadline(self) -> list[SessionStatus]:
@@ -172,13 +242,16 @@ def sweep_markdown(sweep: Sweep) -> str:
             return
         for s in items:
             due = s.deadline.isoformat() if s.deadline else "-"
-            lines.append(f"- **{s.session}** {s.title} (deadline {due}, {_day_count(s.days_left)})")
+            when = f"built {s.days_late} day(s) late" if s.status == "late" else _day_count(s.days_left)
+            lines.append(f"- **{s.session}** {s.title} (deadline {due}, {when})")
             if detail:
                 lines.extend(f"  - {m}" for m in s.missing)
         lines.append("")
 
     section("Overdue", sweep.overdue, detail=True)
     section("Missing inputs", sweep.missing_inputs, detail=True)
+    if sweep.late:
+        section("Built after the deadline", sweep.late, detail=False)
     section("Built by this sweep", sweep.to_build, detail=False)
     if sweep.without_deadline:
         section("No deadline in session.yaml", sweep.without_deadline, detail=False)

@@ -33,11 +33,17 @@ def test_generated_session_has_every_input_kind_and_merges_into_a_full_report(tm
     folder = synth.generate(tmp_path / "sessions", 1)[0]
 
     notes = sorted(p.suffix for p in (folder / "notes").iterdir())
-    assert len(notes) >= 2
-    assert len(list((folder / "polls").glob("*.csv"))) == 1
+    assert notes == [".docx", ".md", ".txt"]  # three rapporteurs: Word, Markdown, pasted text
+    polls = sorted(p.name for p in (folder / "polls").iterdir())
+    assert (
+        len(polls) == 3
+        and any(n.startswith("zoom") for n in polls)
+        and any("Form Responses" in n for n in polls)
+    )
     assert (folder / "worksheet.xlsx").is_file()
     report = plan(folder, BuildOptions(out=tmp_path / "out")).report
-    assert len(report.themes) >= 3
+    assert len(report.themes) >= 5
+    assert len(report.polls) >= 3
     assert all(theme.action_lines for theme in report.themes)
     assert report.actions and report.polls
     assert not report.executive_summary.draft
@@ -52,6 +58,13 @@ def test_programme_mixes_note_and_poll_formats(tmp_path):
     assert "zoom" in polls and any("Form Responses" in name for name in polls)
     titles = {(f / "session.yaml").read_text("utf-8").split("\ntitle: ")[1].split("\n")[0] for f in folders}
     assert len(titles) == len(folders)
+
+
+def test_the_two_workloads_ask_for_the_session_report_or_all_four_documents(tmp_path):
+    only = synth.generate(tmp_path / "one", 2, documents=synth.WORKLOADS["session_report"])
+    every = synth.generate(tmp_path / "all", 2, documents=synth.WORKLOADS["all_documents"])
+    assert {tuple(plan(f, BuildOptions(out=tmp_path / "o")).documents) for f in only} == {("session_report",)}
+    assert {len(plan(f, BuildOptions(out=tmp_path / "o")).documents) for f in every} == {4}
 
 
 def test_same_seed_gives_the_same_bytes_and_regenerating_rewrites_nothing(tmp_path):

@@ -59,7 +59,7 @@ def test_an_unknown_document_type_leaves_no_prefect_server_behind(tmp_path, monk
     servers = [
         p
         for p in psutil.process_iter(["cmdline"])
-        if "flows.embedded:create_app" in " ".join(p.info["cmdline"] or [])
+        if "server start --host 127.0.0.1" in " ".join(p.info["cmdline"] or [])
     ]
     assert servers == []
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import httpx
 import psutil
@@ -22,12 +26,17 @@ def test_no_early_server_when_the_environment_names_an_api(monkeypatch):
 
 
 def test_the_early_server_runs_flows_and_is_stopped_after(monkeypatch):
-    from prefect import flow, get_client
+    from prefect import flow, get_client, task
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
     from prefect.settings import get_current_settings
+
+    @task
+    def answer() -> int:
+        return 42
 
     @flow
     def tiny() -> int:
-        return 42
+        return answer()
 
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     server = embedded.start_early()
@@ -42,7 +51,17 @@ def test_the_early_server_runs_flows_and_is_stopped_after(monkeypatch):
         assert state.result() == 42
         with get_client(sync_client=True) as client:
             run = client.read_flow_run(state.state_details.flow_run_id)
-        assert run.state is not None and run.state.is_completed()
+            assert run.state is not None and run.state.is_completed()
+            # Task runs are recorded from events, by the server's services: they must run.
+            deadline = time.monotonic() + 30
+            while True:
+                tasks = client.read_task_runs(
+                    flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run.id]))
+                )
+                if tasks or time.monotonic() > deadline:
+                    break
+                time.sleep(0.5)
+            assert [t.state_type.value for t in tasks] == ["COMPLETED"]
     assert server.proc is None
     assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
     with pytest.raises(httpx.TransportError):
@@ -62,11 +81,9 @@ def test_a_configured_api_wins_and_the_early_server_is_stopped(monkeypatch):
             assert server.proc is None
 
 
-def test_a_server_that_cannot_start_is_a_clear_error(monkeypatch, tmp_path):
+def test_a_server_that_cannot_start_is_a_clear_error(monkeypatch):
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
-    monkeypatch.setattr(embedded, "_prefect_root", lambda: str(tmp_path))
-    monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # no prefect to import from here either
-    monkeypatch.setattr(embedded.sys, "executable", "/bin/false")
+    monkeypatch.setattr(embedded, "server_command", lambda port: ["/bin/false"])
     server = embedded.TemporaryServer()
     server.start()
     started = time.monotonic()
@@ -85,22 +102,75 @@ def test_warm_starts_every_renderer_before_the_first_job():
         assert pool.started == 2
 
 
-def test_allow_keeps_renderers_to_a_number_until_lifted(tmp_path):
-    """While the temporary server starts, one renderer fewer than the cores; the rest start with a job."""
-    from outcomes import build as lib
+def _servers_of(pid: int) -> list[psutil.Process]:
+    try:
+        children = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    return [c for c in children if "server start" in " ".join(c.cmdline())]
 
-    options = lib.BuildOptions(out=tmp_path / "out", formats=("html",), force=True)
-    p = lib.plan(INPUTS / "igf2023-ws285", options)
-    with RenderPool(workers=2) as pool:
-        pool.allow(1)
-        pool.warm()
-        first = pool.render_all(p, lib.jobs(p), None)
-        assert pool.started == 1 and len(pool._renderers) == 1
-        pool.allow(None)
-        second = pool.render_all(p, lib.jobs(p), None)
-        deadline = time.monotonic() + 120
-        while pool.started < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert pool.started == 2
-    for r in first + second:
-        r.staged.unlink()
+
+def test_a_killed_build_leaves_no_prefect_server_running(tmp_path):
+    """kill -9 of `outcomes build`: its temporary server ends with it, within seconds."""
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    build = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "outcomes"),
+            "build",
+            str(INPUTS / "igf2023-ws285"),
+            "--out",
+            str(tmp_path),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        servers: list[psutil.Process] = []
+        while not servers and time.monotonic() < deadline:
+            servers = _servers_of(build.pid)
+            time.sleep(0.1)
+        assert servers, "the build started no temporary server"
+        time.sleep(1.0)  # let it get going
+        build.kill()
+        build.wait()
+        gone, alive = psutil.wait_procs(servers, timeout=10)
+        assert alive == [], f"left running after kill -9 of the build: {alive}"
+    finally:
+        if build.poll() is None:
+            build.kill()
+            build.wait()
+
+
+def _outcomes(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    command = [str(Path(sys.executable).parent / "outcomes"), *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_a_configured_server_that_is_down_is_one_line_and_exit_3(tmp_path):
+    env = {**os.environ, "PREFECT_API_URL": "http://127.0.0.1:9/api"}  # the discard port: nobody answers
+    done = _outcomes("build", str(INPUTS / "igf2023-ws285"), "--out", str(tmp_path), env=env)
+    assert done.returncode == 3
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "http://127.0.0.1:9/api" in lines[0] and "does not answer" in lines[0]
+    assert "unset PREFECT_API_URL" in lines[0]
+    assert "Traceback" not in done.stdout + done.stderr
+    assert not (tmp_path / "igf2023-ws285").exists()
+
+
+def test_with_a_configured_server_the_build_prints_the_flow_runs_address(tmp_path, monkeypatch):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    server = embedded.TemporaryServer()
+    server.start()
+    try:
+        server.wait()
+        env = {**os.environ, "PREFECT_API_URL": server.api_url}
+        done = _outcomes(
+            "build", str(INPUTS / "igf2023-ws285"), "--out", str(tmp_path), "--format", "html", env=env
+        )
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stderr
+    assert f"Prefect flow run: http://127.0.0.1:{server.port}/runs/flow-run/" in done.stdout

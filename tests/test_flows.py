@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 from conftest import INPUTS
+from prefect.exceptions import FailedRun
 
 from flows import build as fb
 from outcomes import build as lib
 from outcomes.errors import InputError, RenderError, TemplateError
 from outcomes.pool import RenderPool
+from outcomes.renderers import RENDERER_MODULES, render_job
 
 GOOD = ("igf2023-ws285", "igf2025-ws106")
 
@@ -44,8 +46,12 @@ def broken_session(dest: Path, name: str = "broken-ws000") -> Path:
 
 def run(folders: list[Path], out: Path, **kwargs) -> list[lib.BuildResult]:
     kwargs.setdefault("formats", ["html"])
-    state = fb.build_sessions(folders=[str(f) for f in folders], out=str(out), return_state=True, **kwargs)
-    return fb.results_of(state)
+    with fb.collecting() as results:
+        state = fb.build_sessions(
+            folders=[str(f) for f in folders], out=str(out), return_state=True, **kwargs
+        )
+    fb.check_ran(state, results, len(folders))
+    return results
 
 
 def by_session(results: list[lib.BuildResult]) -> dict[str, str]:
@@ -124,7 +130,10 @@ def test_artifacts_table_per_session_summary_and_progress(programme, tmp_path):
         folders=[str(f) for f in folders], out=str(tmp_path / "out"), formats=["html"], return_state=True
     )
     assert state.is_failed()
-    assert "broken-ws000" in state.message
+    assert state.message == "1/3 states failed."  # one state per session
+    # What a worker's engine does with the final state: one clear exception, the located error in it.
+    with pytest.raises(FailedRun, match=r"^broken-ws000: .*session\.yaml:2:"):
+        state.result()
     with get_client(sync_client=True) as client:
         arts = client.read_artifacts(
             artifact_filter=ArtifactFilter(
@@ -189,8 +198,11 @@ def test_session_task_runs_are_tracked_with_failed_state(programme, tmp_path):
         runs = client.read_task_runs(
             flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
         )
+        flow_run = client.read_flow_run(state.state_details.flow_run_id)
     sessions = {r.name: r.state_type.value for r in runs if r.task_key.startswith("session_task")}
     assert sessions == {GOOD[0]: "COMPLETED", GOOD[1]: "COMPLETED", "broken-ws000": "FAILED"}
+    # The Runs list names the sessions, not a random name.
+    assert flow_run.name == f"build broken-ws000, {GOOD[0]}, {GOOD[1]}"
     # One task run per session: the stages run inside it, and no other task runs are recorded.
     assert len(runs) == 3
 
@@ -251,17 +263,17 @@ def test_render_time_limit_fails_the_session_and_keeps_the_last_good_outputs(pro
 
 def test_pool_survives_a_timeout_and_a_crashed_renderer(tmp_path):
     p = lib.plan(INPUTS / GOOD[0], lib.BuildOptions(out=tmp_path, documents=["session_report"], force=True))
-    with RenderPool(workers=1) as pool:
+    with RenderPool(workers=1, preload=RENDERER_MODULES) as pool:
         with pytest.raises(RenderError, match="longer than"):
-            pool.render_all(p, [("session_report", "pdf")], None, timeout=0.05)
+            pool.submit(render_job, (p, "session_report", "pdf", None), "pdf", timeout=0.05).result()
 
         class Crash:
             def __reduce__(self):
                 return (os._exit, (3,))  # runs in the renderer as it unpickles the job
 
         with pytest.raises(RenderError, match=r"crashed \(exit code 3\)"):
-            pool.submit(Crash(), "session_report", "html", None).result()  # type: ignore[arg-type]
-        (html,) = pool.render_all(p, [("session_report", "html")], None)
+            pool.submit(render_job, (Crash(), "session_report", "html", None), "crash").result()
+        html = pool.submit(render_job, (p, "session_report", "html", None), "html").result()
         assert html.staged.read_text("utf-8").startswith("<!")
         assert pool.started == 3  # the first, and one replacement after each failure
 
@@ -272,11 +284,31 @@ def test_template_errors_come_back_located_from_the_renderer(tmp_path):
     templates.mkdir(parents=True)
     (templates / "document.html").write_text("<p>\n{{ report.no_such_field.x }}</p>\n", "utf-8")
     with RenderPool(workers=1) as pool, pytest.raises(TemplateError) as caught:
-        pool.render_all(p, [("session_report", "html")], str(tmp_path / "templates"))
+        pool.submit(render_job, (p, "session_report", "html", str(tmp_path / "templates")), "html").result()
     assert str(caught.value).startswith(str(templates / "document.html"))
 
 
 # ---------------------------------------------------------------- the deployments' flows
+
+
+def run_name(state) -> str:
+    from prefect import get_client
+
+    with get_client(sync_client=True) as client:
+        return client.read_flow_run(state.state_details.flow_run_id).name
+
+
+def programme_table(flow_run_id) -> dict[str, dict]:
+    from prefect import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        arts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+    table = next(a for a in arts if a.key == "programme")
+    rows = json.loads(table.data) if isinstance(table.data, str) else table.data
+    return {r["session"]: r for r in rows}
 
 
 def test_deadline_sweep_builds_what_is_due_and_reports_the_rest(tmp_path):
@@ -290,21 +322,59 @@ def test_deadline_sweep_builds_what_is_due_and_reports_the_rest(tmp_path):
     copy_session(GOOD[0], inputs, "due-ws001", today + dt.timedelta(days=3))
     copy_session(GOOD[0], inputs, "later-ws002", today + dt.timedelta(days=30))
     copy_session(GOOD[1], inputs, "overdue-ws003", today - dt.timedelta(days=2))
-    (inputs / "empty-ws004").mkdir()
     out = tmp_path / "out"
-    state = deadline_sweep(
-        inputs=str(inputs), out=str(out), within_days=7, today=today, formats=["html"], return_state=True
-    )
+    with fb.collecting() as results:
+        state = deadline_sweep(
+            inputs=str(inputs), out=str(out), within_days=7, today=today, formats=["html"], return_state=True
+        )
     assert state.is_completed(), state.message
-    data = state.result()
-    assert {r.session: r.status for r in data["results"]} == {"due-ws001": "built", "overdue-ws003": "built"}
+    assert {r.session: r.status for r in results} == {"due-ws001": "built", "overdue-ws003": "built"}
     assert not (out / "later-ws002").exists()
-    assert "2 built or checked, 0 failed, 1 overdue, 1 missing inputs" in state.message
+    assert "2 built or checked, 0 failed, 0 overdue" in state.message
+    assert state.result() is None  # the results are artifacts
+    assert run_name(state) == "deadline-sweep-2025-07-01"
+    # Built today, two days after its deadline: it stays visible as late.
+    rows = programme_table(state.state_details.flow_run_id)
+    assert rows["overdue-ws003"]["status"] == "late" and rows["overdue-ws003"]["days late"] == 2
+    assert rows["overdue-ws003"]["outputs"] == str((out / "overdue-ws003").resolve())
+    assert rows["due-ws001"]["status"] == "due" and rows["due-ws001"]["days left"] == 3
+    assert rows["later-ws002"]["status"] == "later" and rows["later-ws002"]["outputs"] == ""
     with get_client(sync_client=True) as client:
         (report,) = client.read_artifacts(
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["deadline-sweep"])), limit=1
         )
-    assert "empty-ws004" in report.data and "overdue-ws003" in report.data
+    assert "overdue-ws003" in report.data
+
+
+def test_a_sweep_with_an_invalid_session_yaml_needs_attention(tmp_path):
+    from flows.sweep import deadline_sweep
+
+    today = dt.date(2025, 7, 1)
+    inputs = tmp_path / "inputs"
+    copy_session(GOOD[0], inputs, "due-ws001", today + dt.timedelta(days=3))
+    bad = copy_session(GOOD[0], inputs, "invalid-ws005", today - dt.timedelta(days=4))
+    with (bad / "session.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("sdgs: [42]\n")  # no such SDG: the file is invalid, its deadline still stands
+    (inputs / "empty-ws004").mkdir()
+    state = deadline_sweep(
+        inputs=str(inputs),
+        out=str(tmp_path / "out"),
+        within_days=7,
+        today=today,
+        formats=["html"],
+        return_state=True,
+    )
+    assert state.is_failed()
+    assert state.message == "2/3 states failed."  # the session built, and the two that need attention
+    with pytest.raises(FailedRun, match=r"^invalid-ws005 needs attention \(invalid\): .*session\.yaml:"):
+        state.result()
+    rows = programme_table(state.state_details.flow_run_id)
+    invalid = rows["invalid-ws005"]
+    assert invalid["status"] == "invalid"
+    assert invalid["deadline"] == (today - dt.timedelta(days=4)).isoformat() and invalid["days late"] == 4
+    assert "session.yaml:" in invalid["problems"]
+    assert rows["empty-ws004"]["status"] == "missing-inputs"
+    assert rows["due-ws001"]["status"] == "due" and rows["due-ws001"]["outputs"]
 
 
 def test_build_session_flow_by_id(tmp_path):
@@ -320,9 +390,12 @@ def test_build_session_flow_by_id(tmp_path):
         session="the-id", inputs=str(inputs), out=str(tmp_path / "out"), formats=["html"], return_state=True
     )
     assert state.is_completed()
+    assert run_name(state) == "build-session-the-id"
     assert (tmp_path / "out" / "the-id" / "session_report.html").is_file()
     bad = build_session(session="nope", inputs=str(inputs), out=str(tmp_path / "out"), return_state=True)
-    assert bad.is_failed() and "no session 'nope'" in bad.message
+    assert bad.is_failed() and bad.message == "1/1 states failed."
+    with pytest.raises(FailedRun, match="no session 'nope'"):  # what a worker's engine does with it
+        bad.result()
 
 
 def test_terminal_progress_bar_on_batches(monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -52,10 +53,20 @@ def programme(tmp_path: Path) -> Path:
     session(root, "i-bad-yaml", "2025-07-02", yaml_extra="people: [\n")
     (root / "j-no-session-yaml" / "notes").mkdir(parents=True)
     (root / ".hidden").mkdir()
+    session(root, "k-built-late", "2025-06-10")
     out = tmp_path / "out"
-    (out / "e-overdue-built").mkdir(parents=True)
-    (out / "e-overdue-built" / "build.json").write_text("{}", "utf-8")
+    built(out, "e-overdue-built", dt.date(2025, 6, 14))
+    built(out, "k-built-late", dt.date(2025, 6, 13))
     return root
+
+
+def built(out: Path, sid: str, on: dt.date) -> None:
+    """Outputs of a session as if built on that day (the date of its build.json)."""
+    (out / sid).mkdir(parents=True)
+    record = out / sid / "build.json"
+    record.write_text("{}", "utf-8")
+    when = dt.datetime.combine(on, dt.time(12)).timestamp()
+    os.utime(record, (when, when))
 
 
 def names(items) -> list[str]:
@@ -86,6 +97,41 @@ def test_sweep_selects_due_within_the_window_and_overdue_without_outputs(program
     status = {s.session: s.status for s in sweep.sessions}
     assert status["c-due-in-8"] == "later"
     assert status["e-overdue-built"] == "done"
+    assert status["k-built-late"] == "late"  # built three days after its deadline, it stays late
+    assert status["i-bad-yaml"] == "invalid"
+    assert names(sweep.late) == ["k-built-late"]
+    assert sorted(names(sweep.needs_attention)) == ["f-due-no-notes", "i-bad-yaml", "j-no-session-yaml"]
+
+
+def test_an_invalid_session_yaml_still_shows_the_deadline_it_declares(programme, tmp_path):
+    sweep = plan_sweep(programme, tmp_path / "out", TODAY, within_days=7)
+    bad = next(s for s in sweep.sessions if s.session == "i-bad-yaml")
+    assert bad.deadline is None  # "people: [" is not YAML at all: nothing can be read
+    folder = programme / "l-bad-field"
+    folder.mkdir()
+    (folder / "session.yaml").write_text("id: l-bad-field\ndeadline: 2025-06-25\nsdgs: [42]\n", "utf-8")
+    sweep = plan_sweep(programme, tmp_path / "out", TODAY, within_days=7)
+    bad = next(s for s in sweep.sessions if s.session == "l-bad-field")
+    assert (bad.status, bad.deadline, bad.days_late) == ("invalid", dt.date(2025, 6, 25), 6)
+    assert bad.missing[0].startswith(str(folder / "session.yaml") + ":3:")
+    assert bad.needs_attention
+
+
+def test_programme_table_has_every_session_with_deadline_lateness_status_and_outputs(programme, tmp_path):
+    out = tmp_path / "out"
+    rows = {r["session"]: r for r in artifacts.programme_rows(plan_sweep(programme, out, TODAY, 7))}
+    assert len(rows) == 11
+    late = rows["k-built-late"]
+    assert (late["status"], late["deadline"], late["days late"], late["built on"]) == (
+        "late",
+        "2025-06-10",
+        3,
+        "2025-06-13",
+    )
+    assert late["outputs"] == str((out / "k-built-late").resolve())
+    assert rows["d-overdue"]["days late"] == 11 and rows["d-overdue"]["outputs"] == ""
+    assert rows["a-due-today"]["days left"] == 0
+    assert "no rapporteur notes" in rows["f-due-no-notes"]["problems"]
 
 
 def test_sweep_window_edges_and_overdue_switch(programme, tmp_path):
@@ -151,9 +197,17 @@ def test_artifact_rows_and_summary():
         "warnings": 1,
         "deadline": "2025-07-04",
         "days left": 3,
+        "outputs": str(Path("out/ws-1").resolve()),
         "errors": "",
     }
     assert artifacts.run_description([built, failed]) == "2 session(s): 1 built, 0 unchanged, 1 failed: ws-2"
+    assert artifacts.run_message([built, failed]) == (
+        "2 session(s): 1 built, 0 unchanged, 1 failed: ws-2. ws-2: in/ws-2/session.yaml:2: bad"
+    )
+    built.outputs = ["out/ws-1/session_report.pdf"]
+    summary = artifacts.session_markdown(built, TODAY)
+    pdf = Path("out/ws-1/session_report.pdf").resolve()
+    assert f"- [{pdf}]({pdf.as_uri()})" in summary
     text = artifacts.session_markdown(failed, TODAY)
     assert "# ws-2: failed" in text and "session.yaml:2: bad" in text
     assert artifacts.artifact_key("session", "IGF 2025 / WS #106") == "session-igf-2025-ws-106"

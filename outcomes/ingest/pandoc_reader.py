@@ -18,8 +18,8 @@ keeps its heap); that is what a one-shot pandoc needs for the same note, held be
 reader above :data:`RECYCLE_RSS_BYTES` after a note (a note near the heap cap) is stopped. Stopping
 every reader after each Word note would keep that memory down but lose most of the gain: a new
 pandoc pays about 30 ms (Markdown) to 80 ms (Word) of first-use costs on its first note. A reader
-left idle for :data:`IDLE_STOP_S` is stopped: once a batch's sessions are read (ahead of their
-tasks, ``outcomes.readahead``), it would otherwise hold its memory through all the rendering.
+left idle for :data:`IDLE_STOP_S` is stopped: once a batch's sessions are read, it would otherwise
+hold its memory through all the rendering.
 """
 
 from __future__ import annotations

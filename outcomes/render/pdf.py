@@ -18,14 +18,11 @@ no redirect is ever followed. Files are never embedded in the PDF: ``<link rel="
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime as dt
 import io
 import mimetypes
 import os
 import stat
-import sys
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
@@ -52,40 +49,10 @@ _RASTER_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/ti
 
 
 def load_weasyprint():
-    """The weasyprint module, imported on first use with library lookups from the linker cache.
-
-    WeasyPrint tries several names for each C library it loads (Windows and macOS names first);
-    for every name that is not a library here, ``ctypes.util.find_library`` runs ldconfig, then gcc,
-    then ld: 0.13 s of a renderer's start (measured: 0.42 s to import WeasyPrint, 0.29 s without
-    them). The libraries come from the distribution's packages, so the linker cache (ldconfig) knows
-    them; if WeasyPrint still cannot load them that way, it is imported again with the full lookup.
-    """
-    if "weasyprint" not in sys.modules:
-        with _linker_cache_lookup() as quick:
-            if quick:
-                # A failed attempt prints WeasyPrint's installation help; the full lookup follows.
-                with contextlib.suppress(OSError), contextlib.redirect_stdout(io.StringIO()):
-                    import weasyprint  # noqa: F401 - imported for the caller
+    """The weasyprint module, imported on first use (it loads its C libraries as it is imported)."""
     import weasyprint
 
     return weasyprint
-
-
-@contextlib.contextmanager
-def _linker_cache_lookup() -> Iterator[bool]:
-    """Point ``ctypes.util.find_library`` at the linker cache alone for the block (Linux only)."""
-    import ctypes.util
-
-    lookup = getattr(ctypes.util, "_findSoname_ldconfig", None)
-    if lookup is None or not sys.platform.startswith("linux"):
-        yield False
-        return
-    original = ctypes.util.find_library
-    ctypes.util.find_library = lookup
-    try:
-        yield True
-    finally:
-        ctypes.util.find_library = original
 
 
 class Refused(ValueError):

@@ -100,6 +100,8 @@ def run_flow(mode: str, sessions: Path, out: str, templates: str | None, force: 
 
     folders = [str(f) for f in discover(sessions)]
     kwargs = dict(folders=folders, out=out, templates=templates, force=force, return_state=True)
+    collecting = fb.collecting()
+    results = collecting.__enter__()
     if mode == "pool":
         state = fb.build_sessions(**kwargs)
     elif mode == "threads":
@@ -121,7 +123,7 @@ def run_flow(mode: str, sessions: Path, out: str, templates: str | None, force: 
         state = build_sessions_dask(**kwargs)
     else:
         raise SystemExit(f"unknown mode {mode}")
-    results = fb.results_of(state)
+    collecting.__exit__(None, None, None)
     counts = {k: sum(r.status == k for r in results) for k in ("built", "unchanged", "failed")}
     failed = [f"{r.session}: {r.errors[:1]}" for r in results if r.status == "failed"]
     seconds = round(time.perf_counter() - STARTED, 1)

@@ -5,6 +5,10 @@ check.py outputs OUT SESSION...              every output of every session is th
 check.py server RUN_ID --sessions N          task runs and artifacts of a batch run, as the API sees them
 check.py statuses RUN_ID STATUS              every session of the run ended with this status
 check.py scheduled FLOW/DEPLOYMENT           the server's scheduler created the deployment's next runs
+check.py failed RUN_ID --expect TEXT         the run ends Failed, an ERROR line has TEXT, its logs no traceback
+check.py clean RUN_ID...                     the runs' logs hold no traceback and no ERROR line
+check.py kill RUN_ID --what worker|both      once the run is Running, kill -9 its worker (and its process)
+check.py ends RUN_ID STATE [--timeout S]     wait until the run's state type is STATE (COMPLETED, CRASHED)
 """
 
 from __future__ import annotations
@@ -148,6 +152,127 @@ def scheduled(name: str, timeout: float) -> None:
             time.sleep(2)
 
 
+CRASH_SIGNS = (
+    "Traceback (most recent call last)",
+    "Unexpected result for failed state",
+    "cannot be resolved",
+)
+
+
+def _final(client, run_id: UUID, timeout: float):
+    deadline = time.monotonic() + timeout
+    while True:
+        run = client.read_flow_run(run_id)
+        if run.state is not None and run.state.is_final():
+            return run
+        if time.monotonic() > deadline:
+            fail(
+                f"flow run {run.name} still {run.state.type.value if run.state else '?'} after {timeout:.0f} s"
+            )
+        time.sleep(2)
+
+
+def _logs(client, run_id: UUID) -> list:
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+    logs: list = []
+    while True:
+        page = client.read_logs(
+            log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])), limit=200, offset=len(logs)
+        )
+        logs += page
+        if len(page) < 200:
+            return logs
+
+
+def _no_crash_in_logs(client, run_id: UUID, name: str) -> list:
+    time.sleep(3)  # the run's last log lines arrive after its final state
+    logs = _logs(client, run_id)
+    bad = [log.message for log in logs if any(sign in log.message for sign in CRASH_SIGNS)]
+    if bad:
+        fail(f"flow run {name} logged what reads like a crash: {bad[0][:600]}")
+    return logs
+
+
+def failed(run_id: str, expect: str, timeout: float) -> None:
+    from prefect import get_client
+
+    with get_client(sync_client=True) as client:
+        run = _final(client, UUID(run_id), timeout)
+        if not run.state.is_failed():
+            fail(f"flow run {run.name} ended {run.state.type.value}, not FAILED: {run.state.message}")
+        logs = _no_crash_in_logs(client, UUID(run_id), run.name)
+    errors = [log.message for log in logs if log.level >= 40]
+    if not any(expect in e for e in errors):
+        fail(f"flow run {run.name}: no ERROR line has {expect!r}: {errors[:3]}")
+    print(f"{run.name}: FAILED ({run.state.message}); {len(errors)} ERROR line(s), located, no traceback")
+
+
+def clean(run_ids: list[str]) -> None:
+    from prefect import get_client
+
+    with get_client(sync_client=True) as client:
+        for run_id in run_ids:
+            run = client.read_flow_run(UUID(run_id))
+            logs = _no_crash_in_logs(client, UUID(run_id), run.name)
+            errors = [log.message for log in logs if log.level >= 40]
+            if errors:
+                fail(f"flow run {run.name} logged errors: {errors[0][:600]}")
+    print(f"logs of {len(run_ids)} run(s): no traceback, no ERROR line")
+
+
+def _engine_process(run_id: str):
+    import psutil
+
+    for proc in psutil.process_iter(["pid"]):
+        try:
+            if proc.environ().get("PREFECT__FLOW_RUN_ID") == run_id and "prefect.engine" in " ".join(
+                proc.cmdline()
+            ):
+                return proc
+        except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
+            continue
+    return None
+
+
+def kill(run_id: str, what: str, timeout: float) -> None:
+    """Kill -9 the worker that runs the flow run (and, with ``both``, the flow run's own process)."""
+    import psutil
+    from prefect import get_client
+
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while True:
+            run = client.read_flow_run(UUID(run_id))
+            engine = _engine_process(run_id)
+            if run.state is not None and run.state.is_running() and engine is not None:
+                break
+            if time.monotonic() > deadline:
+                fail(f"flow run {run.name} was not running after {timeout:.0f} s")
+            time.sleep(0.5)
+    worker = next((p for p in engine.parents() if "worker start" in " ".join(p.cmdline())), None)
+    if worker is None:
+        fail(f"no worker process above the flow run's process {engine.pid}")
+    time.sleep(3)  # into its sessions
+    worker.kill()
+    killed = [f"worker {worker.pid}"]
+    if what == "both":
+        engine.kill()
+        killed.append(f"flow-run process {engine.pid}")
+    psutil.wait_procs([worker], timeout=10)
+    print(f"{run.name}: killed {' and '.join(killed)} with SIGKILL")
+
+
+def ends(run_id: str, state: str, timeout: float) -> None:
+    from prefect import get_client
+
+    with get_client(sync_client=True) as client:
+        run = _final(client, UUID(run_id), timeout)
+    if run.state.type.value != state:
+        fail(f"flow run {run.name} ended {run.state.type.value}, not {state}: {run.state.message}")
+    print(f"{run.name}: {run.state.type.value} ({run.state.message})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -166,8 +291,30 @@ def main() -> None:
     c = sub.add_parser("scheduled")
     c.add_argument("deployment")
     c.add_argument("--timeout", type=float, default=120)
+    f = sub.add_parser("failed")
+    f.add_argument("run")
+    f.add_argument("--expect", required=True)
+    f.add_argument("--timeout", type=float, default=240)
+    c2 = sub.add_parser("clean")
+    c2.add_argument("runs", nargs="+")
+    k = sub.add_parser("kill")
+    k.add_argument("run")
+    k.add_argument("--what", choices=("worker", "both"), required=True)
+    k.add_argument("--timeout", type=float, default=180)
+    e = sub.add_parser("ends")
+    e.add_argument("run")
+    e.add_argument("state")
+    e.add_argument("--timeout", type=float, default=240)
     args = parser.parse_args()
-    if args.cmd == "wait":
+    if args.cmd == "failed":
+        failed(args.run, args.expect, args.timeout)
+    elif args.cmd == "clean":
+        clean(args.runs)
+    elif args.cmd == "kill":
+        kill(args.run, args.what, args.timeout)
+    elif args.cmd == "ends":
+        ends(args.run, args.state, args.timeout)
+    elif args.cmd == "wait":
         wait(args.runs, args.timeout)
     elif args.cmd == "outputs":
         outputs(args.out, args.sessions)

@@ -11,7 +11,12 @@
 #      and of build-session (the later one), in parallel on the two workers
 #   6. the scheduler's next runs of the daily sweep; every output checked (PDF, DOCX, HTML, report.json, build.json), the task runs and artifacts
 #      as the server recorded them, rows in PostgreSQL; then the sweep again: every session unchanged
-#   7. everything it started is stopped on exit (trap), and the temp folder removed
+#   7. failures as a user meets them: an unknown session id and a batch with a broken session end Failed
+#      with their located errors in the message and no traceback in the logs
+#   8. killed workers: a run whose worker alone is killed (kill -9) still completes every session; a run
+#      whose worker and flow-run process are killed is marked Crashed by the heartbeat automation;
+#      a worker stops on SIGTERM (a second one, on Prefect 3.9.1)
+#   9. everything it started is stopped on exit (trap), and the temp folder removed
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -95,7 +100,7 @@ export PREFECT_LOGGING_LEVEL=WARNING
 unset PREFECT_API_URL
 API_PORT=$(free_port)
 PREFECT_API_DATABASE_CONNECTION_URL="postgresql+asyncpg://postgres@127.0.0.1:$PGPORT/prefect" \
-  setsid "$PREFECT" server start --host 127.0.0.1 --port "$API_PORT" --no-ui >"$WORK/server.log" 2>&1 &
+  setsid "$PREFECT" server start --host 127.0.0.1 --port "$API_PORT" --no-ui --analytics-off >"$WORK/server.log" 2>&1 &
 PIDS+=($!)
 export PREFECT_API_URL=http://127.0.0.1:$API_PORT/api
 "$PY" - <<'EOF'
@@ -124,7 +129,12 @@ for i in 1 2; do
     >"$WORK/worker-$i.log" 2>&1 &
   PIDS+=($!)
 done
-log "work pool igf-outcomes, two process workers"
+# An idle worker on a pool of its own, for the SIGTERM check at the end.
+"$PREFECT" work-pool create igf-idle --type process >/dev/null
+setsid "$PREFECT" worker start --pool igf-idle --name idle-worker >"$WORK/worker-idle.log" 2>&1 &
+IDLE_WORKER=$!
+PIDS+=($IDLE_WORKER)
+log "work pool igf-outcomes, two process workers (and an idle one)"
 
 # ---------------------------------------------------------------- 4. deploy from this checkout
 "$PREFECT" --no-prompt deploy --all >"$WORK/deploy.log" 2>&1
@@ -132,7 +142,10 @@ log "work pool igf-outcomes, two process workers"
 for name in build-session/build-session deadline-sweep/deadline-sweep build-sessions/build-sessions; do
   grep -q "$name" "$WORK/deploy.log" || { echo "deployment $name missing"; exit 1; }
 done
-log "prefect deploy --all: build-session, deadline-sweep (daily at 06:00 UTC), build-sessions, build-sessions-dask"
+# As `make deploy`, with a shorter window (the runs beat every 60 s, the killed one every 30 s), so
+# that a crashed run is seen within 90 s.
+"$PY" -m flows.automations --within 90 >>"$WORK/deploy.log" 2>&1
+log "prefect deploy --all: build-session, deadline-sweep (daily at 06:00 UTC), build-sessions, build-sessions-dask; the heartbeat automation"
 
 # ---------------------------------------------------------------- 5. sessions and the runs
 INPUTS=$WORK/inputs
@@ -160,8 +173,11 @@ log "triggered deadline-sweep ($SWEEP, ${#BATCH[@]} sessions due) and build-sess
 
 # ---------------------------------------------------------------- 6. checks
 "$PY" tests/scale/check.py scheduled deadline-sweep/deadline-sweep --timeout 120
-"$PY" tests/scale/check.py wait "$SWEEP" "$ONE" --timeout 420
-log "both runs completed in $(($(date +%s) - RUN_T0)) s"
+# The sweep builds every due session; it ends Failed because missing-ws901 (no notes) needs attention.
+"$PY" tests/scale/check.py failed "$SWEEP" --expect "missing-ws901 needs attention" --timeout 420
+"$PY" tests/scale/check.py wait "$ONE" --timeout 420
+"$PY" tests/scale/check.py clean "$ONE"
+log "both runs ended in $(($(date +%s) - RUN_T0)) s"
 "$PY" tests/scale/check.py outputs "$OUT" "${BATCH[@]}" later-ws900
 [ ! -e "$OUT/missing-ws901" ] || { echo "missing-ws901 was built although it has no notes"; exit 1; }
 "$PY" tests/scale/check.py server "$SWEEP" --sessions "${#BATCH[@]}"
@@ -177,7 +193,46 @@ log "PostgreSQL holds $rows"
 RUN_T0=$(date +%s)
 AGAIN=$("$PREFECT" deployment run deadline-sweep/deadline-sweep \
   --params "{\"inputs\": \"$INPUTS\", \"out\": \"$OUT\", \"within_days\": $WINDOW, \"documents\": [\"$DOCS\"]}" | uuid)
-"$PY" tests/scale/check.py wait "$AGAIN" --timeout 240
+"$PY" tests/scale/check.py failed "$AGAIN" --expect "missing-ws901 needs attention" --timeout 240
 "$PY" tests/scale/check.py statuses "$AGAIN" unchanged
 log "the same sweep again: every session unchanged, in $(($(date +%s) - RUN_T0)) s"
+
+# ---------------------------------------------------------------- 7. failures as a user meets them
+mkdir -p "$INPUTS/broken-ws902/notes"
+printf 'title: A session\ndate: 24 June 2025\npeople: nobody\n' >"$INPUTS/broken-ws902/session.yaml"
+printf '# Key takeaways\n\n- one\n' >"$INPUTS/broken-ws902/notes/note.md"
+UNKNOWN=$("$PREFECT" deployment run build-session/build-session \
+  --params "{\"session\": \"no-such-ws999\", \"inputs\": \"$INPUTS\", \"out\": \"$OUT\"}" | uuid)
+BROKEN=$("$PREFECT" deployment run build-sessions/build-sessions \
+  --params "{\"folders\": [\"$first\", \"$INPUTS/broken-ws902\"], \"out\": \"$OUT\", \"documents\": [\"$DOCS\"]}" | uuid)
+"$PY" tests/scale/check.py failed "$UNKNOWN" --expect "no session 'no-such-ws999'"
+"$PY" tests/scale/check.py failed "$BROKEN" --expect "broken-ws902: $INPUTS/broken-ws902/session.yaml:2:"
+log "an unknown session and a broken one: Failed, their located errors logged, no traceback"
+
+# ---------------------------------------------------------------- 8. killed workers
+# Each run on its own worker (one flow run at a time each), heartbeats every 30 s.
+JV='env={"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}'
+KILLED_DIR=$WORK/killed-outputs
+ORPHAN=$("$PREFECT" deployment run build-sessions/build-sessions --job-variable "$JV" \
+  --params "{\"folders\": $(printf '%s\n' "${BATCH[@]:0:6}" | sed "s|^|$INPUTS/|" | "$PY" -c 'import json,sys; print(json.dumps(sys.stdin.read().split()))'), \"out\": \"$KILLED_DIR\", \"documents\": [\"$DOCS\"]}" | uuid)
+ZOMBIE=$("$PREFECT" deployment run build-sessions/build-sessions --job-variable "$JV" \
+  --params "{\"folders\": $(printf '%s\n' "${BATCH[@]:6:6}" | sed "s|^|$INPUTS/|" | "$PY" -c 'import json,sys; print(json.dumps(sys.stdin.read().split()))'), \"out\": \"$KILLED_DIR\", \"documents\": [\"$DOCS\"]}" | uuid)
+"$PY" tests/scale/check.py kill "$ORPHAN" --what worker
+"$PY" tests/scale/check.py kill "$ZOMBIE" --what both
+"$PY" tests/scale/check.py ends "$ORPHAN" COMPLETED --timeout 300
+"$PY" tests/scale/check.py clean "$ORPHAN"
+"$PY" tests/scale/check.py outputs "$KILLED_DIR" "${BATCH[@]:0:6}"
+log "worker killed: its flow run still completed all six sessions"
+"$PY" tests/scale/check.py ends "$ZOMBIE" CRASHED --timeout 180
+log "worker and flow-run process killed: the heartbeat automation marked the run Crashed"
+
+# Prefect 3.9.1's worker answers a first SIGTERM by sending itself SIGINT, and keeps running; a second
+# SIGTERM makes it kill itself (docs/prefect.md, "How to stop a worker"). Check both.
+kill -TERM "$IDLE_WORKER"
+for _ in $(seq 20); do kill -0 "$IDLE_WORKER" 2>/dev/null || break; sleep 0.5; done
+if kill -0 "$IDLE_WORKER" 2>/dev/null; then first="still running 10 s after one SIGTERM"; else first="exited on one SIGTERM"; fi
+kill -TERM "$IDLE_WORKER" 2>/dev/null || true
+for _ in $(seq 30); do kill -0 "$IDLE_WORKER" 2>/dev/null || break; sleep 0.5; done
+if kill -0 "$IDLE_WORKER" 2>/dev/null; then echo "the idle worker survived two SIGTERMs"; exit 1; fi
+log "an idle worker: $first; stopped by the second"
 log "PASSED: ${#BATCH[@]} + 1 sessions on PostgreSQL-backed Prefect with two process workers"
