@@ -115,10 +115,19 @@ def _build_key(
     return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
 
 
+def read_session_inputs(folder: Path) -> SessionInputs:
+    """Every input of a session, and a warning for each example ``outcomes init`` wrote that is left."""
+    from outcomes.scaffold import warn_leftovers  # the readers: not imported by renderer processes
+
+    inputs = read_inputs(folder)
+    warn_leftovers(inputs)
+    return inputs
+
+
 def read(folder: Path) -> SessionInputs:
     """Read every input of a session; raise :class:`InputError` with every problem if any is an error."""
     started = time.perf_counter()
-    inputs = read_inputs(folder)
+    inputs = read_session_inputs(folder)
     inputs.problems.raise_if_errors()
     inputs.seconds = time.perf_counter() - started
     return inputs
@@ -158,7 +167,7 @@ def check(folder: Path) -> Problems:
 
 def check_outlines(folder: Path) -> tuple[Problems, list[Outline]]:
     """Every problem a build would report, and the outline recognised in each note."""
-    inputs = read_inputs(folder)
+    inputs = read_session_inputs(folder)
     if not inputs.problems.errors and inputs.session is not None:
         merge(inputs.session, inputs.notes, inputs.worksheet, inputs.polls, inputs.problems)
     return inputs.problems, [outline(note) for note in inputs.notes]

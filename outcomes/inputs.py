@@ -287,9 +287,6 @@ def read_inputs(folder: Path) -> SessionInputs:
     )
     if found.worksheet is not None:
         inputs.worksheet = read_worksheet(found.worksheet, WORKSHEET_FILE, problems)
-    from outcomes.scaffold import warn_leftovers
-
-    warn_leftovers(inputs)  # what `outcomes init` wrote is an example, not a report
     if session is not None and not inputs.notes and inputs.worksheet is None and not problems.errors:
         problems.error(
             Location(str(folder / NOTES_DIR)),
