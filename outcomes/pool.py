@@ -54,9 +54,13 @@ class RenderJob:
     templates_dir: str | None
     timeout: float = RENDER_TIMEOUT_S
     future: cf.Future[Rendered] = field(default_factory=cf.Future, compare=False, repr=False)
+    # Another task under the same limit (``templates check``): a module-level function and its arguments.
+    task: tuple[Callable[..., Any], tuple] | None = field(default=None, compare=False)
 
     @property
     def label(self) -> str:
+        if self.task is not None:
+            return self.doc_type
         session = getattr(getattr(getattr(self.plan, "report", None), "session", None), "id", "?")
         return f"{session}: {self.doc_type}.{self.fmt}"
 
@@ -183,8 +187,9 @@ def serve(inp: IO[bytes], out: IO[bytes]) -> None:
             job = _read_frame_blocking(inp)
         except EOFError:
             return
+        task, args = job
         try:
-            answer: tuple = ("ok", _render_job(*job))
+            answer: tuple = ("ok", task(*args))
         except Exception as exc:  # noqa: BLE001 - every failure goes back to the pool, classified there
             answer = _error_payload(exc)
         _write_frame(out, answer)
@@ -268,7 +273,8 @@ class _Renderer:
         proc = self.proc
         assert proc.stdin is not None and proc.stdout is not None
         try:
-            _write_frame(proc.stdin, (job.plan, job.doc_type, job.fmt, job.templates_dir))
+            task = job.task or (_render_job, (job.plan, job.doc_type, job.fmt, job.templates_dir))
+            _write_frame(proc.stdin, task)
             answer = _read_frame_until(proc.stdout.fileno(), time.monotonic() + job.timeout)
         except _Deadline:
             self._kill(proc)
@@ -362,6 +368,15 @@ class RenderPool:
         """Queue one document; its future fails with :class:`RenderError` on a crash or timeout."""
         self._ensure_started()
         job = RenderJob(p, doc_type, fmt, templates_dir, timeout or self.timeout)
+        self._jobs.put(job)
+        return job.future
+
+    def run(
+        self, label: str, task: Callable[..., Any], *args: Any, timeout: float | None = None
+    ) -> cf.Future:
+        """Run ``task(*args)`` (a module-level function) in a renderer, under a document's time limit."""
+        self._ensure_started()
+        job = RenderJob(None, label, "", None, timeout or self.timeout, task=(task, args))  # type: ignore[arg-type]
         self._jobs.put(job)
         return job.future
 

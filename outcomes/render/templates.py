@@ -169,6 +169,10 @@ def _check_printf(fmt: str) -> None:
                 raise SecurityError(f"format width {number} is over {MAX_WIDTH}")
 
 
+class TooSlow(SecurityError):
+    """A template passed its share of the render time limit."""
+
+
 class _Namespace(jinja2.utils.Namespace):
     """``namespace()``, refusing a value over the size limit (``{% set ns.s = ns.s ~ ns.s %}``)."""
 
@@ -253,7 +257,7 @@ class _Sandbox(SandboxedEnvironment):
 
     def check_time(self) -> None:
         if time.monotonic() > self.deadline:
-            raise SecurityError(f"rendering took longer than {RENDER_TIMEOUT_S * TEMPLATE_TIME_SHARE:g} s")
+            raise TooSlow(f"rendering took longer than {RENDER_TIMEOUT_S * TEMPLATE_TIME_SHARE:g} s")
 
     def _finalize(self, value: Any) -> Any:
         self.check_time()
