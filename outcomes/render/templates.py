@@ -34,7 +34,7 @@ import yaml
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.runtime import markup_join, str_join
 from jinja2.sandbox import SandboxedEnvironment, SecurityError, safe_range
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pydantic import BaseModel
 
 from outcomes import catalog
@@ -439,6 +439,7 @@ class TemplateSet:
         env.filters["poll_chart"] = _poll_chart
         env.filters["css_string"] = css_string
         env.filters["page_counter"] = page_counter
+        env.filters["docx_fields"] = docx_fields
         env.filters["long_date"] = _long_date
         env.filters["sources"] = _sources
         env.filters.update({name: _bounded_filter(name, f) for name, f in env.filters.items()})
@@ -596,6 +597,19 @@ def css_string(value: str) -> Markup:
     for ch in str(value):
         out.append(ch if ch.isalnum() or ch in " .,:;-_()" else f"\\{ord(ch):06x}")
     return Markup('"' + "".join(out) + '"')
+
+
+def docx_fields(pattern: str) -> Markup:
+    """A label such as "Page {page} of {pages}" for a docx-header or docx-footer meta, with page fields.
+
+    ``{page}`` and ``{pages}`` are written as the marks the DOCX writer turns into fields (a character
+    reference that autoescaping never writes); everything else is escaped text, as session text is.
+    """
+    from outcomes.render.docx import FIELD_MARKS
+
+    marks = {htmllib.unescape(mark): mark for mark in FIELD_MARKS}  # "{page}": its mark
+    pieces = re.split(r"(\{page\}|\{pages\})", str(pattern))
+    return Markup("".join(marks.get(piece) or str(escape(piece)) for piece in pieces))
 
 
 def page_counter(pattern: str) -> Markup:
