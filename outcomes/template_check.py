@@ -171,7 +171,7 @@ def check_templates(
     folder = str(templates.override) if templates.override else None
     with RenderPool(timeout=timeout) as pool:
         futures = {
-            doc_type: pool.run(f"templates check: {doc_type}", check_document, folder, doc_type, full)
+            doc_type: pool.run(doc_type, check_document, folder, doc_type, full)
             for doc_type in DOCUMENT_TYPES
         }
         for doc_type, future in futures.items():
