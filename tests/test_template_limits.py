@@ -28,12 +28,13 @@ STRING_DOUBLING = (
     '{% set ns = namespace(s="x") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}'
 )
 NESTED_RANGES = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
-# Loops over context data, with nothing in them the sandbox sees: only the render pool's limit stops them.
+# Loops over context data, with nothing in them the sandbox's hooks see: its timer stops them.
 NESTED_LOOPS_OVER_LABELS = (
     "{% for a in labels %}{% for b in labels %}{% for c in labels %}{% for d in labels %}"
     "{% for e in labels %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}"
 )
 
+LONG_TEXT = '{% set s = "a " * 50000 %}' + "{% set s = s ~ s %}" * 5  # 3,200,000 characters
 GROWTH = {
     "namespace_string_doubling": STRING_DOUBLING,
     "unrolled_set_doubling": '{% set s = "x" * 1000 %}' + "{% set s = s ~ s %}" * 30 + "{{ s|length }}",
@@ -52,6 +53,10 @@ GROWTH = {
     + "{% set a = [a, a] %}" * 30
     + "{{ a|string|length }}",
     "sum_of_lists": "{% set r = range(100000)|list %}{{ ([r] * 100000)|sum(start=[])|length }}",
+    "split_into_many_items": LONG_TEXT + "{{ s.split()|length }}",
+    "indent_of_many_lines": '{{ ("\\n" * 100000)|indent(1000) }}',
+    "list_of_a_long_string": LONG_TEXT + "{{ s|list|length }}",
+    "wordwrap_width_one": LONG_TEXT + "{{ s|wordwrap(1) }}",
     "output_over_the_limit": '{% set s = "x" * 100000 %}{% for i in range(100000) %}{{ s }}{% endfor %}',
 }
 
@@ -93,10 +98,12 @@ def test_values_under_the_limits_still_render(tmp_path):
 
 
 def test_nested_ranges_stop_at_the_time_limit_with_their_line(tmp_path, monkeypatch):
+    # In this process pytest-timeout holds SIGALRM, so only the sandbox's hooks keep time here; the
+    # timer that stops loops the hooks do not see is tested through the commands below.
     monkeypatch.setattr(templates_module, "RENDER_TIMEOUT_S", 2.0)
     folder = editor(tmp_path, NESTED_RANGES)
     started = time.perf_counter()
-    with pytest.raises(TemplateError, match="rendering took longer than 1.8 s") as caught:
+    with pytest.raises(TemplateError, match="rendering took longer than 1.6 s") as caught:
         render_html(sample_report(), "session_report", "html", TemplateSet(folder))
     assert time.perf_counter() - started < 5
     assert str(caught.value).startswith(f"{folder / 'session_report/document.html'}:3: ")
@@ -118,30 +125,30 @@ def test_templates_check_stops_string_doubling_quickly(tmp_path):
 def test_templates_check_renders_under_the_build_time_limit(body, tmp_path):
     folder = editor(tmp_path, body)
     started = time.perf_counter()
-    done = cli("templates", "check", "--templates", str(folder), env={"OUTCOMES_RENDER_TIMEOUT": "6"})
+    done = cli("templates", "check", "--templates", str(folder), env={"OUTCOMES_RENDER_TIMEOUT": "10"})
     seconds = time.perf_counter() - started
     assert done.returncode == 1 and "templates: ok" not in done.stdout
     page = folder / "session_report/document.html"
-    assert f"{page}:3: " in done.stderr or f"{page}: " in done.stderr, done.stderr
-    assert "longer than" in done.stderr
-    assert seconds < 6 + 60  # the limit, and the other document types' PDF and DOCX on a loaded machine
+    assert f"{page}:3: not allowed in a template: rendering took longer than 8 s" in done.stderr, done.stderr
+    assert seconds < 10 + 60  # the limit, and the other document types' PDF and DOCX on a loaded machine
 
 
-def test_build_and_preview_render_under_the_same_limits(tmp_path):
-    folder = editor(tmp_path, NESTED_RANGES)
+@pytest.mark.parametrize(
+    "body", [NESTED_RANGES, NESTED_LOOPS_OVER_LABELS], ids=["ranges", "loops_over_labels"]
+)
+def test_build_and_preview_render_under_the_same_limits(body, tmp_path):
+    folder = editor(tmp_path, body)
     page = folder / "session_report/document.html"
-    env = {"OUTCOMES_RENDER_TIMEOUT": "4"}
+    env = {"OUTCOMES_RENDER_TIMEOUT": "10"}
     out = tmp_path / "out"
     built = cli(
         "build", str(SESSION), "--templates", str(folder), "--out", str(out), "--format", "html", env=env
     )
     assert built.returncode == 1
     assert (
-        f"{page}:3: not allowed in a template: rendering took longer than 3.6 s"
-        in built.stdout + built.stderr
+        f"{page}:3: not allowed in a template: rendering took longer than 8 s" in built.stdout + built.stderr
     )
     shown = cli("preview", str(SESSION), "--templates", str(folder), "--out", str(out), "--once", env=env)
     assert (
-        f"{page}:3: not allowed in a template: rendering took longer than 3.6 s"
-        in shown.stdout + shown.stderr
+        f"{page}:3: not allowed in a template: rendering took longer than 8 s" in shown.stdout + shown.stderr
     )

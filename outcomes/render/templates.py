@@ -13,6 +13,7 @@ rapporteur's note prints as written.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import enum
@@ -21,6 +22,8 @@ import hashlib
 import html as htmllib
 import os
 import re
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -56,13 +59,15 @@ MAX_REPEAT = 100_000
 MAX_TEXT = 20_000_000
 """The most characters (items count too) any value a template builds may hold: a string made by ``~``,
 ``+``, ``*``, ``%``, ``format``, a filter, a method or a macro, an assignment to a namespace, printed."""
+ITEM_WEIGHT = 16
+"""What one item of a list or dict counts towards MAX_TEXT: an item costs far more memory than a character."""
 MAX_OUTPUT = 50_000_000
 """The most characters one rendered template may produce."""
 MAX_WIDTH = 1000
 """The widest field a format (``%500d``, ``{:>500}``) or a padding filter (``center``) may ask for."""
 RENDER_TIMEOUT_S = float(os.environ.get("OUTCOMES_RENDER_TIMEOUT", "300"))
 """The time limit on rendering one document (the render pool kills a renderer that passes it)."""
-TEMPLATE_TIME_SHARE = 0.9
+TEMPLATE_TIME_SHARE = 0.8
 """Share of the limit a template may take; past it the sandbox stops the template at the line it is on,
 before the render pool has to kill the renderer (which can only name the template file)."""
 
@@ -113,7 +118,7 @@ _GROWING_FILTERS = frozenset(
 
 
 def weight(value: Any, limit: int = MAX_TEXT) -> int:
-    """How much text a value stands for once printed: characters of strings, plus one per item.
+    """How much a value weighs: characters of strings, plus :data:`ITEM_WEIGHT` per item.
 
     Shared items count every time they appear (printing a list of the same list twice prints it
     twice); each object is weighed once, and weighing stops past ``limit``.
@@ -129,7 +134,7 @@ def weight(value: Any, limit: int = MAX_TEXT) -> int:
         if key in seen:
             return seen[key]
         seen[key] = limit + 1  # a container inside itself prints as [...]; refuse rather than recurse
-        total = len(v)
+        total = ITEM_WEIGHT * len(v)
         items = [x for kv in v.items() for x in kv] if isinstance(v, dict) else v
         for item in items:
             total += of(item)
@@ -145,6 +150,11 @@ def _check_weight(value: Any, what: str) -> Any:
     if weight(value) > MAX_TEXT:
         raise SecurityError(f"{what} would be longer than {MAX_TEXT:,} characters")
     return value
+
+
+def _check_items(count: int, what: str) -> None:
+    if count * ITEM_WEIGHT > MAX_TEXT:
+        raise SecurityError(f"{what} could make more than {MAX_TEXT // ITEM_WEIGHT:,} items")
 
 
 def _check_widths(fmt: str) -> None:
@@ -288,9 +298,12 @@ class _Sandbox(SandboxedEnvironment):
 
     def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         __self.check_time()
+        name = getattr(__obj, "__name__", None) or type(__obj).__name__
         if not __self.is_safe_callable(__obj):
-            name = getattr(__obj, "__name__", None) or type(__obj).__name__
             raise SecurityError(f"'{name}' cannot be called from a template (only filters, tests and macros)")
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str) and name in {"split", "rsplit", "splitlines"}:
+            _check_items(len(owner) // 2 + 1, f"'{name}'")  # at worst every other character
         return _check_weight(
             __context.call(__obj, *args, **kwargs), f"the result of '{getattr(__obj, '__name__', 'a call')}'"
         )
@@ -348,6 +361,16 @@ def _bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
             for number in [v for v in values if isinstance(v, int) and not isinstance(v, bool)]:
                 if name in {"center", "indent", "wordwrap"} and number > MAX_WIDTH:
                     raise SecurityError(f"filter '{name}': width {number} is over {MAX_WIDTH}")
+            text = values[0] if values and isinstance(values[0], str) else ""
+            width = next((v for v in values[1:] if isinstance(v, int) and not isinstance(v, bool)), None)
+            if name == "indent" and width is not None and len(text) + text.count("\n") * width > MAX_TEXT:
+                raise SecurityError(f"filter 'indent' would make a value longer than {MAX_TEXT:,} characters")
+            if name == "wordwrap":
+                _check_items(len(text) // max(width or 79, 1) + 1, "filter 'wordwrap'")
+            if name == "list":
+                _check_items(len(text), "filter 'list'")
+            if name == "urlize" and len(text) * 10 > MAX_TEXT:  # a link of a few characters grows tenfold
+                raise SecurityError(f"filter 'urlize' is limited to {MAX_TEXT // 10:,} characters")
             if name == "format" and values and isinstance(values[0], str):
                 _check_printf(values[0])
             if name == "replace" and len(values) >= 3 and all(isinstance(v, str) for v in values[:3]):
@@ -487,9 +510,11 @@ class TemplateSet:
     def render(self, name: str, context: Context) -> str:
         """Render one template, turning any template fault into a located :class:`TemplateError`."""
         env = self.env
-        env.deadline = time.monotonic() + RENDER_TIMEOUT_S * TEMPLATE_TIME_SHARE
+        limit = RENDER_TIMEOUT_S * TEMPLATE_TIME_SHARE
+        env.deadline = time.monotonic() + limit
         try:
-            return _generate(env.get_template(name), context)
+            with _alarm(limit):
+                return _generate(env.get_template(name), context)
         except TemplateError:
             raise
         except jinja2.TemplateSyntaxError as exc:
@@ -512,6 +537,35 @@ class TemplateSet:
             raise TemplateError(file, line, message) from exc
         finally:
             env.deadline = float("inf")
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    """Interrupt the block with :class:`TooSlow` after ``seconds``, where it is (main thread only).
+
+    The sandbox looks at the clock only in its hooks; a loop with nothing in it that the sandbox sees
+    (``{% for a in labels %}{% for b in labels %}...``) is stopped by this timer instead, still at its
+    line. Elsewhere (a thread, or a process whose SIGALRM is taken) the hooks and the render pool's
+    time limit remain.
+    """
+    usable = threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGALRM) in (
+        signal.SIG_DFL,
+        None,
+    )
+    if not usable:
+        yield
+        return
+
+    def stop(_signum: int, _frame: Any) -> None:
+        raise TooSlow(f"rendering took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _generate(template: jinja2.Template, context: Context) -> str:
