@@ -148,13 +148,13 @@ def weight(value: Any, limit: int = MAX_TEXT) -> int:
 
 def _check_weight(value: Any, what: str) -> Any:
     if weight(value) > MAX_TEXT:
-        raise SecurityError(f"{what} would be longer than {MAX_TEXT:,} characters")
+        raise OverLimit(f"{what} would be longer than {MAX_TEXT:,} characters")
     return value
 
 
 def _check_items(count: int, what: str) -> None:
     if count * ITEM_WEIGHT > MAX_TEXT:
-        raise SecurityError(f"{what} could make more than {MAX_TEXT // ITEM_WEIGHT:,} items")
+        raise OverLimit(f"{what} could make more than {MAX_TEXT // ITEM_WEIGHT:,} items")
 
 
 def _check_widths(fmt: str) -> None:
@@ -167,7 +167,7 @@ def _check_widths(fmt: str) -> None:
                 raise SecurityError("nested format fields are not allowed in a template")
             for number in re.findall(r"\d+", spec):
                 if int(number) > MAX_WIDTH:
-                    raise SecurityError(f"format width {number} is over {MAX_WIDTH}")
+                    raise OverLimit(f"format width {number} is over {MAX_WIDTH}")
 
 
 def _check_printf(fmt: str) -> None:
@@ -176,10 +176,14 @@ def _check_printf(fmt: str) -> None:
             if number == "*":
                 raise SecurityError("'*' widths are not allowed in a template")
             if number and int(number) > MAX_WIDTH:
-                raise SecurityError(f"format width {number} is over {MAX_WIDTH}")
+                raise OverLimit(f"format width {number} is over {MAX_WIDTH}")
 
 
-class TooSlow(SecurityError):
+class OverLimit(SecurityError):
+    """A template passed one of the sandbox's limits on size or time."""
+
+
+class TooSlow(OverLimit):
     """A template passed its share of the render time limit."""
 
 
@@ -317,15 +321,15 @@ class _Sandbox(SandboxedEnvironment):
         if op == "**" and isinstance(right, int):
             too_big = isinstance(left, int) and abs(left).bit_length() * abs(right) > MAX_POWER_BITS
             if abs(right) > MAX_POWER or too_big:
-                raise SecurityError(f"exponent {right} is too large")
+                raise OverLimit(f"exponent {right} is too large")
         if op == "*":
             for seq, n in ((left, right), (right, left)):
                 if isinstance(seq, str | list | tuple) and isinstance(n, int):
                     if len(seq) * n > MAX_REPEAT or weight(seq) * n > MAX_TEXT:
-                        raise SecurityError("repetition too large")
+                        raise OverLimit("repetition too large")
         if op == "+" and isinstance(left, str | list | tuple):
             if weight(left) + weight(right) > MAX_TEXT:
-                raise SecurityError(f"'+' would make a value longer than {MAX_TEXT:,} characters")
+                raise OverLimit(f"'+' would make a value longer than {MAX_TEXT:,} characters")
         if op == "%" and isinstance(left, str):
             _check_printf(left)
             _check_weight(right, "the values of a '%' format")
@@ -360,24 +364,24 @@ def _bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
             _check_weight(values, f"the input of filter '{name}'")
             for number in [v for v in values if isinstance(v, int) and not isinstance(v, bool)]:
                 if name in {"center", "indent", "wordwrap"} and number > MAX_WIDTH:
-                    raise SecurityError(f"filter '{name}': width {number} is over {MAX_WIDTH}")
+                    raise OverLimit(f"filter '{name}': width {number} is over {MAX_WIDTH}")
             text = values[0] if values and isinstance(values[0], str) else ""
             width = next((v for v in values[1:] if isinstance(v, int) and not isinstance(v, bool)), None)
             if name == "indent" and width is not None and len(text) + text.count("\n") * width > MAX_TEXT:
-                raise SecurityError(f"filter 'indent' would make a value longer than {MAX_TEXT:,} characters")
+                raise OverLimit(f"filter 'indent' would make a value longer than {MAX_TEXT:,} characters")
             if name == "wordwrap":
                 _check_items(len(text) // max(width or 79, 1) + 1, "filter 'wordwrap'")
             if name == "list":
                 _check_items(len(text), "filter 'list'")
             if name == "urlize" and len(text) * 10 > MAX_TEXT:  # a link of a few characters grows tenfold
-                raise SecurityError(f"filter 'urlize' is limited to {MAX_TEXT // 10:,} characters")
+                raise OverLimit(f"filter 'urlize' is limited to {MAX_TEXT // 10:,} characters")
             if name == "format" and values and isinstance(values[0], str):
                 _check_printf(values[0])
             if name == "replace" and len(values) >= 3 and all(isinstance(v, str) for v in values[:3]):
                 text, old, new = values[:3]
                 count = text.count(old) if old else len(text) + 1
                 if len(text) + count * (len(new) - len(old)) > MAX_TEXT:
-                    raise SecurityError(
+                    raise OverLimit(
                         f"filter 'replace' would make a value longer than {MAX_TEXT:,} characters"
                     )
         return _check_weight(func(*args, **kwargs), f"the result of filter '{name}'")
