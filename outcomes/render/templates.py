@@ -6,7 +6,10 @@ language in ``_labels/<lang>.yaml``. An editor's folder (``--templates DIR``) is
 built-in set file by file: a file there replaces the built-in file of the same name.
 
 Editors' templates are untrusted, so they render in Jinja2's :class:`SandboxedEnvironment` with
-autoescape; reaching for Python internals is a :class:`TemplateError` naming the template and line.
+autoescape, on plain data only (:func:`plain`); calling anything but filters, tests, macros and
+:data:`ALLOWED_METHODS`, reaching for Python internals, or passing a limit on size or time
+(:data:`MAX_TEXT`, :data:`MAX_OUTPUT`, :data:`RENDER_TIMEOUT_S`) is a :class:`TemplateError` naming the
+template and line.
 Session content is only ever a value in the context, never template source, so Jinja syntax in a
 rapporteur's note prints as written.
 """
