@@ -715,6 +715,19 @@ def _join_and(items: list[str], last: str = "and") -> str:
     return ", ".join(items[:-1]) + f" {last} " + items[-1]
 
 
+class Printed(dict):
+    """A model's fields that print as the model does: a source prints as ``notes/a.md:12``."""
+
+    __slots__ = ("_text",)
+
+    def __init__(self, fields: dict[str, Any], text: str):
+        super().__init__(fields)
+        self._text = text
+
+    def __str__(self) -> str:
+        return self._text
+
+
 def plain(value: Any) -> Any:
     """A value as plain data for templates: models and dataclasses become dicts, enums their values.
 
@@ -729,6 +742,8 @@ def plain(value: Any) -> Any:
             for name, attr in vars(cls).items():
                 if isinstance(attr, property) and not name.startswith("_"):
                     data.setdefault(name, plain(getattr(value, name)))
+        if type(value).__str__ is not BaseModel.__str__:
+            return Printed(data, str(value))
         return data
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
