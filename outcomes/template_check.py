@@ -31,7 +31,14 @@ from outcomes.model import (
     Takeaway,
     Theme,
 )
-from outcomes.render.templates import DOCUMENT_TYPES, LANGUAGES, RTL_LANGUAGES, TemplateSet, render_html
+from outcomes.render.templates import (
+    DOCUMENT_TYPES,
+    LANGUAGES,
+    RTL_LANGUAGES,
+    OverLimit,
+    TemplateSet,
+    render_html,
+)
 
 SAMPLE_NOTE = "notes/sample.md"
 
@@ -136,17 +143,23 @@ def sample_report(language: str = "en", *, draft: bool = False) -> Report:
     )
 
 
-def check_templates(templates_dir: Path | None = None, *, full: bool = True) -> list[TemplateError]:
+def check_templates(
+    templates_dir: Path | None = None, *, full: bool = True, timeout: float | None = None
+) -> list[TemplateError]:
     """Render every document type with the sample session; return every template problem found.
 
-    ``full`` also renders one PDF and one DOCX per type (a second or so each), which catches a
-    stylesheet WeasyPrint cannot use or a reference.docx pandoc cannot read.
+    Each document type is checked in a renderer of the render pool, under the time limit a build
+    gives one document (``timeout``, default ``OUTCOMES_RENDER_TIMEOUT``), with the sandbox's limits
+    on size. ``full`` also renders one PDF and one DOCX per type (a second or so each), which catches
+    a stylesheet WeasyPrint cannot use or a reference.docx pandoc cannot read.
     """
+    from outcomes.errors import RenderError
+    from outcomes.pool import RenderPool
+
     templates = TemplateSet(templates_dir.resolve() if templates_dir else None)
     problems: list[TemplateError] = []
 
-    def record(exc: OutcomesError, where: str) -> None:
-        error = exc if isinstance(exc, TemplateError) else TemplateError(where, None, str(exc))
+    def record(error: TemplateError) -> None:
         if str(error) not in {str(p) for p in problems}:
             problems.append(error)
 
@@ -154,19 +167,47 @@ def check_templates(templates_dir: Path | None = None, *, full: bool = True) -> 
         try:
             templates.labels(lang)
         except TemplateError as exc:
-            record(exc, f"_labels/{lang}.yaml")
-    for doc_type in DOCUMENT_TYPES:
-        for lang in LANGUAGES:
-            for draft in (False, True):
-                report = sample_report(lang, draft=draft)
-                for target in ("html", "pdf", "docx"):
-                    try:
-                        render_html(report, doc_type, target, templates)  # type: ignore[arg-type]
-                    except OutcomesError as exc:
-                        record(exc, f"{doc_type}/document.html")
-        # Files are rendered only from templates that render: one located error beats three vague ones.
-        if full and not problems:
-            problems += _render_files(templates, doc_type)
+            record(exc)
+    folder = str(templates.override) if templates.override else None
+    with RenderPool(timeout=timeout) as pool:
+        futures = {
+            doc_type: pool.submit(check_document, (folder, doc_type, full), doc_type)
+            for doc_type in DOCUMENT_TYPES
+        }
+        for doc_type, future in futures.items():
+            try:
+                found = future.result()
+            except RenderError as exc:  # the renderer was stopped at the time limit, or crashed
+                found = [TemplateError(_where(templates, doc_type), None, str(exc))]
+            for error in found:
+                record(error)
+    return problems
+
+
+def check_document(templates_dir: str | None, doc_type: str, full: bool) -> list[TemplateError]:
+    """Render one document type for every language, summary kind and target; then to PDF and DOCX."""
+    templates = TemplateSet(Path(templates_dir) if templates_dir else None)
+    problems: list[TemplateError] = []
+    for lang in LANGUAGES:
+        for draft in (False, True):
+            report = sample_report(lang, draft=draft)
+            for target in ("html", "pdf", "docx"):
+                try:
+                    render_html(report, doc_type, target, templates)  # type: ignore[arg-type]
+                except OutcomesError as exc:
+                    error = (
+                        exc
+                        if isinstance(exc, TemplateError)
+                        else TemplateError(_where(templates, doc_type), None, str(exc))
+                    )
+                    if str(error) not in {str(p) for p in problems}:
+                        problems.append(error)
+                    if isinstance(exc.__cause__, OverLimit):
+                        # As far past it in every language: waiting for (or holding) one is enough.
+                        return problems
+    # Files are rendered only from templates that render: one located error beats three vague ones.
+    if full and not problems:
+        problems += _render_files(templates, doc_type)
     return problems
 
 

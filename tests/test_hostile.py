@@ -157,7 +157,11 @@ def _matching_error(errors: list[str], folder: Path, case: dict) -> str | None:
 
 def test_corpus_has_forty_cases_and_every_file_is_used():
     assert len(CASES) >= 40
-    used = {src for case in CASES.values() for src in (case.get("put") or {}).values()}
+    used = {
+        src
+        for case in CASES.values()
+        for src in {**(case.get("put") or {}), **(case.get("templates") or {})}.values()
+    }
     files = {p.relative_to(FILES).as_posix() for p in FILES.rglob("*") if p.is_file()}
     assert files - used == set(), "corpus files no case uses"
     missing = {s for s in used if ":" not in s and s not in files}
@@ -169,7 +173,7 @@ def test_corpus_has_forty_cases_and_every_file_is_used():
     assert all(p.stat().st_size < 200 * 1024 for p in FILES.rglob("*")), "corpus files must stay small"
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", sorted(n for n, c in CASES.items() if "templates" not in c))
 def test_case(name, tmp_path, tripwire, monkeypatch):
     case = CASES[name]
     folder = make_session(name, tmp_path, tripwire.port)
@@ -217,6 +221,10 @@ def _build_and_inspect(folder: Path, out: Path, case: dict, tripwire: Tripwire) 
     for forbidden in case.get("absent", []):
         for kind, text in outputs.items():
             assert forbidden not in text, f"{forbidden!r} in the {kind}"
+    if case.get("docx_present"):
+        header_text = docx_header_footer_text(out_dir / "session_report.docx")
+        for expected in case["docx_present"]:
+            assert expected in header_text, f"{expected!r} not in the DOCX header or footer: {header_text!r}"
     assert tripwire.requests == []
     return (out_dir / "report.json").read_text("utf-8")
 
@@ -548,7 +556,7 @@ def test_check_on_the_command_line(name, tmp_path, tripwire):
 
 def test_check_every_error_case_in_one_run_with_bounded_memory(tmp_path, tripwire):
     """All error cases through one `outcomes check`: each located, none a traceback, memory bounded."""
-    names = [n for n, c in CASES.items() if c["exit"] == 1 and not c.get("timeout")]
+    names = [n for n, c in CASES.items() if c["exit"] == 1 and not c.get("timeout") and "templates" not in c]
     folders = {name: make_session(name, tmp_path, tripwire.port) for name in names}
     probe = (
         "import resource, subprocess, sys; "
@@ -617,3 +625,70 @@ def test_internal_errors_print_no_traceback_unless_debug(monkeypatch, capsys, tm
     assert "internal error: RuntimeError: a reader bug" in err and "Traceback" not in err
     with pytest.raises(RuntimeError):
         cli.main(["check", str(tmp_path), "--debug"])
+
+
+# --- issue 14 (sandbox): session text in the DOCX header, and editors' templates ---------------------------
+
+
+def docx_header_footer_text(path: Path) -> str:
+    """The text of the DOCX header and footer parts; fails if a header holds a field (the built-in has none)."""
+    with zipfile.ZipFile(path) as docx:
+        parts = {n: docx.read(n).decode("utf-8") for n in docx.namelist()}
+    texts = []
+    for name, xml in parts.items():
+        if re.fullmatch(r"word/(header|footer)\d*\.xml", name):
+            if "header" in name:
+                assert "instrText" not in xml and "fldSimple" not in xml, f"a field in {name}"
+            texts.append("".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", xml)))
+    return html.unescape(" ".join(texts))
+
+
+TEMPLATE_CASES = sorted(n for n, c in CASES.items() if "templates" in c)
+SECRET = "TOPSECRET-corpus-9d2"
+
+
+def make_editor_folder(case: dict, root: Path, port: int) -> Path:
+    """The case's editor template folder, its MARKER and SECRET_JSON pointing into ``root``."""
+    secret = root / "secret.json"
+    secret.write_text(json.dumps({"session": {"id": SECRET}, "secret": SECRET}), encoding="utf-8")
+    folder = root / "editor-templates"
+    for where, source in case["templates"].items():
+        target = folder / where
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = _substitute((FILES / source).read_bytes(), port, marker_path(root))
+        target.write_bytes(data.replace(b"SECRET_JSON", str(secret).encode()))
+    return folder
+
+
+@pytest.mark.parametrize("name", TEMPLATE_CASES)
+def test_template_case(name, tmp_path, tripwire, monkeypatch):
+    """templates check, build --templates and preview all give the case's located error, and nothing leaks."""
+    from outcomes.preview import Preview
+    from outcomes.render import templates as templates_module
+    from outcomes.template_check import check_templates
+
+    case = CASES[name]
+    folder = make_editor_folder(case, tmp_path, tripwire.port)
+    if case.get("timeout"):
+        monkeypatch.setenv("OUTCOMES_RENDER_TIMEOUT", str(case["timeout"]))  # the renderers' limit
+        monkeypatch.setattr(templates_module, "RENDER_TIMEOUT_S", float(case["timeout"]))  # this process's
+    expected = f"{folder}/{case['where']}: "
+
+    started = time.perf_counter()
+    checked = [str(p) for p in check_templates(folder, full=False)]
+    assert time.perf_counter() - started < CASE_SECONDS + 2 * (case.get("timeout") or 0)
+    session = tmp_path / "session"
+    shutil.copytree(HOSTILE / "base", session)
+    options = lib.BuildOptions(
+        out=tmp_path / "out", formats=("html",), templates=TemplateSet(folder), force=True
+    )
+    built = lib.build_session(session, options)
+    previewed = Preview(session, "session_report", folder, out_dir=tmp_path / "preview").render()
+    for where, errors in (("check", checked), ("build", built.errors), ("preview", previewed.errors)):
+        assert any(e.startswith(expected) and case["message"] in e for e in errors), f"{where}: {errors}"
+        assert not any(SECRET in e for e in errors), where
+    assert built.status == "failed" and not previewed.ok
+    outputs = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "secret.json"]
+    assert not any(SECRET.encode() in p.read_bytes() for p in outputs)
+    assert not marker_path(tmp_path).exists(), "a template ran a command"
+    assert tripwire.requests == []

@@ -8,8 +8,11 @@ field and the reference's header and footer. What it cannot do is finished here,
 it wrote:
 
 - the reference's header and footer hold the placeholders ``{header}`` and ``{footer}``; they are
-  replaced by the document's own ``<meta name="docx-header">`` and ``<meta name="docx-footer">``
-  (where ``{page}`` and ``{pages}`` become PAGE and NUMPAGES fields), so both are in its language;
+  replaced by the document's own ``<meta name="docx-header">`` and ``<meta name="docx-footer">``, so
+  both are in its language. Their text is inserted as plain runs: only the reference's own ``{page}``
+  and ``{pages}`` and the field marks the template's ``docx_fields`` filter writes
+  (:data:`FIELD_MARKS`, which escaped session text can never spell) become PAGE and NUMPAGES fields,
+  so an event called "IGF {pages}" prints as typed;
 - the TOC field is empty until Word updates it (it does on opening; LibreOffice does not), so its
   shown result is filled with the Heading 1-2 entries, linked to their bookmarks;
 - for right-to-left documents every paragraph gets ``w:bidi`` (pandoc leaves the title block,
@@ -31,10 +34,16 @@ from pathlib import Path
 
 from lxml import etree
 
-from outcomes.errors import RenderError
+from outcomes.errors import OutcomesError, RenderError
 from outcomes.pandoc import pandoc_command
 
 PANDOC_TIMEOUT_S = 120
+PANDOC_MAX_HEAP = "1024m"
+"""GHC's heap limit for pandoc writing one DOCX, as for the note reader: past it pandoc stops
+(exit code 251) and the document is refused with a clear error, instead of the machine swapping."""
+# How a template asks for a page field in a docx-* meta (see templates.docx_fields): a character
+# reference for "{", which autoescaping never writes, so text from a session cannot produce one.
+FIELD_MARKS = {"&#123;page&#125;": "PAGE", "&#123;pages&#125;": "NUMPAGES"}
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
@@ -78,7 +87,7 @@ def run_pandoc(
         env["SOURCE_DATE_EPOCH"] = str(epoch)
     try:
         done = subprocess.run(
-            pandoc_command(args),
+            pandoc_command(args, rts=(f"-M{PANDOC_MAX_HEAP}",)),
             input=stdin.encode("utf-8"),
             capture_output=True,
             timeout=timeout,
@@ -87,8 +96,15 @@ def run_pandoc(
         )
     except subprocess.TimeoutExpired as exc:
         raise RenderError(f"pandoc took longer than {timeout:.0f} s") from exc
+    stderr = done.stderr.decode("utf-8", "replace").strip()
+    if done.returncode == 251 or "Heap exhausted" in stderr:
+        # The same input needs the same memory again: not worth a retry.
+        raise OutcomesError(
+            f"pandoc needs more than {PANDOC_MAX_HEAP.rstrip('m')} MB of memory to write this DOCX; "
+            "refused (the document is too large: very many poll options, themes or takeaways?)"
+        )
     if done.returncode != 0:
-        raise RenderError(f"pandoc failed: {done.stderr.decode('utf-8', 'replace').strip()[:500]}")
+        raise RenderError(f"pandoc failed: {stderr[:500]}")
     return done.stdout.decode("utf-8", "replace")
 
 
@@ -108,24 +124,60 @@ def write_docx(
     epoch = int(dt.datetime.combine(created or dt.date(2000, 1, 1), dt.time(), tzinfo=dt.UTC).timestamp())
     args = docx_args(reference, title=title, lang=lang, rtl=rtl, toc_title=toc_title, toc=toc)
     run_pandoc([*args, f"--output={target}"], html, epoch=epoch)
-    finish_docx(
-        target,
-        header=_meta(html, "docx-header"),
-        footer=_meta(html, "docx-footer"),
-        creator=_meta(html, "docx-creator"),
-        created=created or dt.date(2000, 1, 1),
-        rtl=rtl,
-    )
+    try:
+        finish_docx(
+            target,
+            header=_meta_pieces(html, "docx-header"),
+            footer=_meta_pieces(html, "docx-footer"),
+            creator=_meta(html, "docx-creator"),
+            created=created or dt.date(2000, 1, 1),
+            rtl=rtl,
+        )
+    except (etree.XMLSyntaxError, zipfile.BadZipFile, ValueError) as exc:
+        raise OutcomesError(f"the DOCX pandoc wrote could not be finished ({target.name}): {exc}") from exc
+
+
+def _raw_meta(html: str, name: str) -> str | None:
+    match = re.search(rf'<meta\s+name="{re.escape(name)}"\s+content="([^"]*)"', html)
+    return match.group(1) if match else None
 
 
 def _meta(html: str, name: str) -> str | None:
-    """The content of one ``<meta name=...>`` tag of the document's HTML."""
-    match = re.search(rf'<meta\s+name="{re.escape(name)}"\s+content="([^"]*)"', html)
-    return htmllib.unescape(match.group(1)) if match else None
+    """The text of one ``<meta name=...>`` tag of the document's HTML."""
+    raw = _raw_meta(html, name)
+    return htmllib.unescape(raw) if raw is not None else None
+
+
+def _meta_pieces(html: str, name: str) -> list[str] | None:
+    """A ``<meta>``'s content as text pieces and field codes ("PAGE"): only FIELD_MARKS become fields.
+
+    The marks are looked for before unescaping, so escaped text (from a session) stays text.
+    """
+    raw = _raw_meta(html, name)
+    if raw is None:
+        return None
+    marks = "|".join(re.escape(m) for m in FIELD_MARKS)
+    pieces: list[str] = []
+    for i, piece in enumerate(re.split(f"({marks})", raw)):
+        if i % 2:
+            pieces.append(Field(FIELD_MARKS[piece]))
+        elif piece:
+            pieces.append(htmllib.unescape(piece))
+    return pieces
+
+
+class Field(str):
+    """A field code (PAGE, NUMPAGES) among the text pieces of a header or footer."""
 
 
 def finish_docx(
-    path: Path, *, header: str | None, footer: str | None, creator: str | None, created: dt.date, rtl: bool
+    path: Path,
+    *,
+    header: list[str] | None,
+    footer: list[str] | None,
+    creator: str | None,
+    created: dt.date,
+    rtl: bool,
 ) -> None:
     """Fill the header and footer, show the TOC entries, drop outside links, and mark RTL bidi."""
     with zipfile.ZipFile(path) as zin:
@@ -286,9 +338,11 @@ def _prefill_toc(root: etree._Element, levels: int = 2) -> None:
         anchor_at = p
 
 
-def _fill_placeholder(root: etree._Element, placeholder: str, text: str) -> None:
-    """Replace the runs of each paragraph that spells ``placeholder`` by ``text`` with page fields.
+def _fill_placeholder(root: etree._Element, placeholder: str, pieces: list[str]) -> None:
+    """Replace the runs of each paragraph that spells ``placeholder`` by ``pieces``.
 
+    The reference's own text around the placeholder is split into text and page fields first; the
+    pieces then go in as they are: plain runs, and fields only where a piece is a :class:`Field`.
     Word may split the placeholder over several runs; the first run's formatting is kept.
     """
     for p in root.iter(_w("p")):
@@ -302,13 +356,19 @@ def _fill_placeholder(root: etree._Element, placeholder: str, text: str) -> None
         for r in runs:
             p.remove(r)
         new_runs: list[etree._Element] = []
-        for piece in re.split(r"(\{page\}|\{pages\})", before + text + after):
-            if piece in ("{page}", "{pages}"):
-                new_runs += _field_runs("PAGE" if piece == "{page}" else "NUMPAGES", rpr)
+        for piece in [*_reference_pieces(before), *pieces, *_reference_pieces(after)]:
+            if isinstance(piece, Field):
+                new_runs += _field_runs(str(piece), rpr)
             elif piece:
                 new_runs.append(_text_run(piece, rpr))
         for offset, r in enumerate(new_runs):
             p.insert(position + offset, r)
+
+
+def _reference_pieces(text: str) -> list[str]:
+    """The reference document's own header or footer text, its ``{page}`` and ``{pages}`` as fields."""
+    codes = {"{page}": "PAGE", "{pages}": "NUMPAGES"}
+    return [Field(codes[p]) if p in codes else p for p in re.split(r"(\{page\}|\{pages\})", text) if p]
 
 
 def _run(rpr: etree._Element | None) -> etree._Element:
