@@ -663,9 +663,9 @@ def _sources(items: list[dict[str, Any]]) -> str:
     return "; ".join(seen)
 
 
-def _poll_chart(question: dict[str, Any], target: str) -> Markup:
-    """A poll question's chart (filter ``poll_chart``)."""
-    return chart_markup(PollQuestion.model_validate(question), target)
+def _poll_chart(question: dict[str, Any], target: str, alt: str = "") -> Markup:
+    """A poll question's chart (filter ``poll_chart``); ``alt`` is its text alternative."""
+    return chart_markup(PollQuestion.model_validate(question), target, alt)
 
 
 def css_string(value: str) -> Markup:
