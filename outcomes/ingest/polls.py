@@ -75,6 +75,7 @@ from charset_normalizer import from_bytes
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.escape import unescape
 
+from outcomes import limits
 from outcomes.errors import Location, Problem, Problems
 from outcomes.ingest.privacy import EMAIL, Scrubber, personal_kinds
 from outcomes.model import Poll, PollOption, PollQuestion, Source
@@ -83,8 +84,7 @@ from outcomes.text import clean_text, first_illegal
 Layout = Literal["zoom", "google_forms", "microsoft_forms", "counted"]
 
 MIB = 1024 * 1024
-MAX_CSV_BYTES = 20 * MIB
-MAX_XLSX_BYTES = 20 * MIB
+MAX_CSV_BYTES = MAX_XLSX_BYTES = limits.MAX_POLL_BYTES
 MAX_XLSX_UNCOMPRESSED = 100 * MIB
 MAX_XLSX_RATIO = 100
 MAX_XLSX_PARTS = 2000

@@ -27,9 +27,10 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
+from outcomes import limits
 from outcomes.errors import RenderError
 
-MAX_RESOURCE_BYTES = 20 * 1024 * 1024
+MAX_RESOURCE_BYTES = limits.MAX_ASSET_BYTES
 """Largest file or data: URL the fetcher hands to WeasyPrint."""
 
 MAX_IMAGE_PIXELS = 50_000_000
