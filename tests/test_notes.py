@@ -161,6 +161,36 @@ def test_odt_note_joins_the_same_path(tmp_path):
     assert [a.text for a in note.actions] == ["Go to NOGs."]
 
 
+def test_odt_named_style_larger_than_the_default_reads_as_a_heading(tmp_path):
+    from odf.opendocument import OpenDocumentText
+    from odf.style import DefaultStyle, Style, TextProperties
+    from odf.text import P
+
+    doc = OpenDocumentText()
+    default = DefaultStyle(family="paragraph")
+    default.addElement(TextProperties(fontsize="12pt"))
+    doc.styles.addElement(default)
+    big = Style(name="Big", family="paragraph")  # a named style in styles.xml, sized in percent
+    big.addElement(TextProperties(fontsize="150%"))
+    doc.styles.addElement(big)
+    for line, style in [
+        ("Summary", big),
+        ("The session looked at open data portals and at who keeps them up to date across ministries.", None),
+        ("Why do portals still publish PDF?", big),
+        ("Most portals still publish scanned PDF files that no program can read, and few publish CSV.", None),
+        (
+            "This long paragraph is set in the larger style too, but it runs on well past a heading's length.",
+            big,
+        ),
+    ]:
+        doc.text.addElement(P(text=line, stylename=style) if style else P(text=line))
+    path = tmp_path / "named.odt"
+    doc.save(str(path))
+    note, problems = read(path)
+    assert not problems.errors, problems.items
+    assert [t.title for t in note.themes] == ["Why do portals still publish PDF?"]
+
+
 @pytest.mark.parametrize(
     ("heading", "kind"),
     [

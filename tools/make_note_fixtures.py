@@ -1238,6 +1238,26 @@ via_libreoffice(
     actions=1,
 )
 
+# Headings made by enlarging a line, not bold: LibreOffice writes each size as an automatic style.
+via_libreoffice(
+    "odt_larger_text_headings.odt",
+    """
+<p style="font-size:11pt">Rapporteur: Aiko Tanaka</p>
+<p style="font-size:16pt">Summary</p>
+<p style="font-size:11pt">The session looked at submarine cable resilience in the Pacific.</p>
+<p style="font-size:11pt"><span style="font-size:16pt">Who repairs</span> <font size="5">a cut cable?</font></p>
+<p style="font-size:11pt">Only two repair ships serve the whole region, and a repair can take weeks.</p>
+<p style="font-size:11pt"><span style="font-size:16pt">Note</span> the ships are old.</p>
+<p style="font-size:11pt">Small island states lose most of their connectivity while they wait.</p>
+<p style="font-size:16pt"><span style="font-size:18pt">Recommendations</span></p>
+<ul><li>Fund a regional repair ship.</li></ul>
+""",
+    summary="own",
+    themes=[("Who repairs a cut cable?", 0)],
+    actions=1,
+    rapporteur="Aiko Tanaka",
+)
+
 
 def _odt_hidden(path: Path) -> None:
     from odf.opendocument import OpenDocumentText

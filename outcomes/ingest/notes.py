@@ -779,10 +779,18 @@ _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _STYLE_NS = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
 _FO_NS = "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
+_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 _PACKAGE_MARKERS = {
     ".docx": ("word/document.xml", (b"vanish", b"fldSimple", b"altChunk", b"<w:sz ")),
-    ".odt": ("content.xml", (b'display="none"', b"hidden-paragraph", b"hidden-text")),
+    ".odt": ("content.xml", (b'display="none"', b"hidden-paragraph", b"hidden-text", b"font-size")),
 }
+
+
+def _read_member(zf, name: str) -> bytes:
+    try:
+        return zf.read(name)
+    except KeyError:
+        return b""
 
 
 @contextmanager
@@ -796,10 +804,15 @@ def _visible_package(path: Path, suffix: str, set_aside: list[tuple[str, str]]) 
             xml = zf.read(part)
         except KeyError:
             xml = b""
-        if not any(marker in xml for marker in markers):
+        # An ODT's named styles and default size live in styles.xml.
+        styles = _read_member(zf, "styles.xml") if suffix == ".odt" else b""
+        if not any(marker in xml or marker in styles for marker in markers):
             yield path
             return
-        rewritten = (_visible_docx if suffix == ".docx" else _visible_odt)(xml, set_aside)
+        if suffix == ".docx":
+            rewritten = _visible_docx(xml, set_aside)
+        else:
+            rewritten = _visible_odt(xml, set_aside, styles)
         if rewritten is None:  # nothing hidden, no field, no enlarged line after all
             yield path
             return
@@ -914,7 +927,8 @@ def _run_size(run, w: str) -> int | None:
         return None
 
 
-def _visible_odt(xml: bytes, set_aside: list[tuple[str, str]]) -> bytes:
+def _visible_odt(xml: bytes, set_aside: list[tuple[str, str]], styles: bytes = b"") -> bytes | None:
+    """content.xml without hidden text, larger short paragraphs bold; None if nothing changed."""
     from lxml import etree
 
     root = _parse_part(xml)
@@ -944,7 +958,127 @@ def _visible_odt(xml: bytes, set_aside: list[tuple[str, str]]) -> bytes:
             else:
                 parent.text = (parent.text or "") + element.tail
         parent.remove(element)
+    enlarged = _embolden_larger_odt(root, _parse_part(styles) if styles else None)
+    if not (doomed or enlarged):
+        return None
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _embolden_larger_odt(root, styles_root) -> bool:
+    """Make short paragraphs set larger than the body text bold, as _embolden_larger_text does for Word.
+
+    pandoc's ODT reader drops font sizes too; LibreOffice writes a line enlarged by hand as an
+    automatic paragraph or text style with its own fo:font-size.
+    """
+    from collections import Counter
+
+    from lxml import etree
+
+    text, style = f"{{{_TEXT_NS}}}", f"{{{_STYLE_NS}}}"
+    found: dict[tuple[str, str], tuple[str | None, str | None]] = {}  # (family, name) -> parent, size
+    default: dict[str, float] = {}
+    for tree in (styles_root, root):
+        if tree is None:
+            continue
+        for element in tree.iter(style + "style", style + "default-style"):
+            family = element.get(style + "family", "")
+            props = element.find(style + "text-properties")
+            size = props.get(f"{{{_FO_NS}}}font-size") if props is not None else None
+            if element.tag == style + "default-style":
+                if (points := _points(size, None)) is not None:
+                    default[family] = points
+                continue
+            found[(family, element.get(style + "name", ""))] = (
+                element.get(style + "parent-style-name"),
+                size,
+            )
+
+    def resolve(family: str, name: str | None, inherited: float, depth: int = 0) -> float:
+        if name is None or (family, name) not in found or depth > 20:
+            return inherited
+        parent, size = found[(family, name)]
+        base = resolve(family, parent, inherited, depth + 1)
+        points = _points(size, base)
+        return base if points is None else points
+
+    def lineage(name: str | None) -> list[str]:
+        names: list[str] = []
+        while name is not None and ("paragraph", name) in found and name not in names:
+            names.append(name)
+            name = found[("paragraph", name)][0]
+        return names
+
+    def segments(element, size: float):
+        """(text, size) for each stretch of the element's text, as its spans set it."""
+        yield element.text or "", size
+        for child in element:
+            if child.tag == text + "span":
+                yield from segments(child, resolve("text", child.get(text + "style-name"), size))
+            elif child.tag not in (text + "note", f"{{{_OFFICE_NS}}}annotation"):
+                yield "".join(child.itertext()), size
+            yield child.tail or "", size
+
+    body_default = default.get("paragraph", 12.0)
+    sizes: Counter = Counter()
+    paragraphs = []
+    for paragraph in root.iter(text + "p"):
+        if any(
+            a.tag in (text + "list", text + "note", f"{{{_OFFICE_NS}}}annotation")
+            for a in paragraph.iterancestors()
+        ):
+            continue  # list items and notes keep their own meaning
+        named = [n.replace("_20_", " ").casefold() for n in lineage(paragraph.get(text + "style-name"))]
+        if any(n.startswith(("title", "subtitle", "heading")) for n in named):
+            continue  # a styled paragraph (title, heading) keeps its style's meaning
+        own = resolve("paragraph", paragraph.get(text + "style-name"), body_default)
+        parts = [(t, size) for t, size in segments(paragraph, own) if t.strip()]
+        for t, size in parts:
+            sizes[size] += len(t.strip())
+        if parts:
+            paragraphs.append((paragraph, parts))
+    if not sizes:
+        return False
+    body = sizes.most_common(1)[0][0]
+    bold = "OutcomesLargerBold"
+    changed = False
+    for paragraph, parts in paragraphs:
+        if min(size for _, size in parts) < body + 1:  # at least a point larger
+            continue
+        if not _short(" ".join("".join(t for t, _ in parts).split())):
+            continue
+        # One bold span around the whole paragraph: pandoc reads a bold text style as strong.
+        span = etree.Element(text + "span", {text + "style-name": bold})
+        span.text, paragraph.text = paragraph.text, None
+        for child in list(paragraph):
+            span.append(child)
+        paragraph.append(span)
+        changed = True
+    if changed:
+        automatic = root.find(f"{{{_OFFICE_NS}}}automatic-styles")
+        if automatic is None:
+            automatic = etree.Element(f"{{{_OFFICE_NS}}}automatic-styles")
+            body_element = root.find(f"{{{_OFFICE_NS}}}body")
+            root.insert(root.index(body_element) if body_element is not None else len(root), automatic)
+        added = etree.SubElement(automatic, style + "style", {style + "name": bold, style + "family": "text"})
+        etree.SubElement(added, style + "text-properties", {f"{{{_FO_NS}}}font-weight": "bold"})
+    return changed
+
+
+_LENGTH_POINTS = {"pt": 1.0, "pc": 12.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4, "px": 0.75}
+
+
+def _points(size: str | None, base: float | None) -> float | None:
+    """An ODF font size in points; a percentage is of the inherited size."""
+    if not size:
+        return None
+    size = size.strip()
+    try:
+        if size.endswith("%"):
+            return None if base is None else base * float(size[:-1]) / 100
+        unit = size[-2:]
+        return float(size[:-2]) * _LENGTH_POINTS[unit] if unit in _LENGTH_POINTS else None
+    except ValueError:
+        return None
 
 
 _META_KEYS = {"rapporteur", "group", "channel", "language"}
