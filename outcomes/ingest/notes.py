@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from outcomes import catalog
+from outcomes import catalog, limits
 from outcomes.errors import Location, Problems
 from outcomes.ingest import pandoc_reader
 from outcomes.model import (
@@ -45,9 +45,9 @@ from outcomes.session import YAMLTooLarge, load_yaml
 from outcomes.text import clean_text
 
 # Largest note accepted; a rapporteur's notes are a few pages, not megabytes.
-MAX_NOTE_BYTES = 5 * 1024 * 1024
+MAX_NOTE_BYTES = limits.MAX_NOTE_BYTES
 """Largest Word or ODT note (images included)."""
-MAX_TEXT_NOTE_BYTES = 512 * 1024
+MAX_TEXT_NOTE_BYTES = limits.MAX_TEXT_NOTE_BYTES
 """Largest Markdown or plain-text note: pandoc needs seconds and hundreds of MB per MB of Markdown."""
 PANDOC_TIMEOUT_S = 30
 """Longest pandoc may take to read one note; pathological Markdown is stopped, not waited for."""
