@@ -2,6 +2,7 @@
 
 import io
 
+import pytest
 from PIL import Image
 
 from outcomes.model import PollOption, PollQuestion
@@ -65,3 +66,26 @@ def test_a_more_options_row_is_a_line_below_the_bars_not_a_bar():
         "aria-label=" in svg
         and len(charts.svg_chart(question.model_copy(update={"question": "Q" * 5000}))) < 6000
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("en", "3980 more options"), ("fr", "3980 autres options"), ("zh", "其他 3980 个选项")],
+)
+def test_the_more_options_row_is_named_in_the_documents_language(lang, words):
+    from outcomes.model import Report, SessionMeta
+    from outcomes.render.templates import TemplateSet, render_html
+
+    question = PollQuestion(
+        question="Which measure first?",
+        kind="choice",
+        options=[PollOption(label="RPKI", votes=40), PollOption(label="x", votes=9000, others=3980)],
+        respondents=50,
+    )
+    report = Report(session=SessionMeta(id="ws1", title="T", language=lang), polls=[question])
+    for target in ("html", "pdf"):
+        html = render_html(report, "session_report", target, TemplateSet())
+        assert html.count(words) >= 2, target  # the table's row and the chart's text alternative
+        assert "more options" not in html or lang == "en"
+        if target == "pdf":  # the chart's line under its bars
+            assert f"+ {words.replace('3980', '3,980')}: 9,000" in html

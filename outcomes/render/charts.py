@@ -39,7 +39,11 @@ MAX_BARS = 25
 MAX_ALT_CHARS = 300
 
 
-def _rows(question: PollQuestion) -> tuple[list[PollOption], str | None]:
+MORE_OPTIONS = "{n} more options"
+"""The line that sums up the options without a bar; templates pass their language's label."""
+
+
+def _rows(question: PollQuestion, more_options: str = MORE_OPTIONS) -> tuple[list[PollOption], str | None]:
     """The options drawn as bars, and the text of the line below them that sums up the rest."""
     own = [o for o in question.options if not o.others]
     bars, rest = own[:MAX_BARS], own[MAX_BARS:]
@@ -47,7 +51,7 @@ def _rows(question: PollQuestion) -> tuple[list[PollOption], str | None]:
     if not count:
         return bars, None
     votes = sum(o.votes for o in rest) + sum(o.votes for o in question.options if o.others)
-    return bars, f"+ {count:,} more options: {votes:,}"
+    return bars, f"+ {more_options.replace('{n}', f'{count:,}')}: {votes:,}"
 
 
 def _height(bars: list[PollOption], note: str | None) -> int:
@@ -67,12 +71,12 @@ def svg_family(text: str) -> str:
     return "Noto Sans"
 
 
-def svg_chart(question: PollQuestion, alt: str = "") -> str:
+def svg_chart(question: PollQuestion, alt: str = "", more_options: str = MORE_OPTIONS) -> str:
     """A horizontal bar chart of a choice question, as inline SVG (at most MAX_BARS bars).
 
     ``alt`` is its text alternative: WeasyPrint gives the PDF's /Figure the SVG's <title> as /Alt.
     """
-    options, note = _rows(question)
+    options, note = _rows(question, more_options)
     top = max((o.votes for o in options), default=0) or 1
     height = _height(options, note)
     bar_w = WIDTH - LABEL_W - 50
@@ -156,11 +160,11 @@ _PALETTE = [level for grey in range(256) for level in (grey, grey, grey)]
 _PALETTE[BAR_GREY * 3 : BAR_GREY * 3 + 3] = [int(BAR_COLOR[i : i + 2], 16) for i in (1, 3, 5)]
 
 
-def png_chart(question: PollQuestion, scale: int = 2) -> bytes:
+def png_chart(question: PollQuestion, scale: int = 2, more_options: str = MORE_OPTIONS) -> bytes:
     """The same chart as a PNG, for DOCX output."""
     from PIL import Image, ImageDraw, ImageFont
 
-    options, note = _rows(question)
+    options, note = _rows(question, more_options)
     top = max((o.votes for o in options), default=0) or 1
     w, h = WIDTH * scale, _height(options, note) * scale
     image = Image.new("L", (w, h), 255)
@@ -200,7 +204,9 @@ def _truetype(path: str, index: int, size: int):
     return ImageFont.truetype(path, size, index=index)
 
 
-def chart_markup(question: PollQuestion, target: str, alt: str = "") -> Markup:
+def chart_markup(
+    question: PollQuestion, target: str, alt: str = "", more_options: str = MORE_OPTIONS
+) -> Markup:
     """The chart for a template: inline SVG, or an embedded PNG for Word; ``alt`` describes it.
 
     ``alt`` may be Markup from the template (escaped once, and not again); it defaults to the question.
@@ -209,7 +215,7 @@ def chart_markup(question: PollQuestion, target: str, alt: str = "") -> Markup:
         return Markup("")
     described = markup_escape(alt) if alt else _alt(question)
     if target == "docx":
-        data = base64.b64encode(png_chart(question)).decode("ascii")
+        data = base64.b64encode(png_chart(question, more_options=more_options)).decode("ascii")
         image = f'<img src="data:image/png;base64,{data}" alt="{described}" style="width:15cm">'
         return Markup(f'<p class="chart">{image}</p>')
-    return Markup(f'<div class="chart">{svg_chart(question, alt)}</div>')
+    return Markup(f'<div class="chart">{svg_chart(question, alt, more_options)}</div>')

@@ -46,7 +46,7 @@ from pydantic import BaseModel
 from outcomes import catalog
 from outcomes.errors import TemplateError
 from outcomes.model import PollQuestion, Report, Source
-from outcomes.render.charts import chart_markup
+from outcomes.render.charts import MORE_OPTIONS, chart_markup
 from outcomes.render.documents import cover_facts, document_data, long_date
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -663,9 +663,13 @@ def _sources(items: list[dict[str, Any]]) -> str:
     return "; ".join(seen)
 
 
-def _poll_chart(question: dict[str, Any], target: str, alt: str = "") -> Markup:
-    """A poll question's chart (filter ``poll_chart``); ``alt`` is its text alternative."""
-    return chart_markup(PollQuestion.model_validate(question), target, alt)
+def _poll_chart(question: dict[str, Any], target: str, alt: str = "", more_options: str = "") -> Markup:
+    """A poll question's chart (filter ``poll_chart``); ``alt`` is its text alternative.
+
+    ``more_options`` ("{n} more options", from the labels) sums up the options drawn without a bar.
+    """
+    q = PollQuestion.model_validate(question)
+    return chart_markup(q, target, alt, more_options or MORE_OPTIONS)
 
 
 def css_string(value: str) -> Markup:
