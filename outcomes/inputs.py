@@ -152,7 +152,7 @@ def _listing(
     for path in sorted(folder.iterdir()):
         if path.name.startswith((".", "~$")):
             continue
-        rel = path.relative_to(root).as_posix()
+        rel = path.relative_to(folder.parent).as_posix()  # as given; root is resolved
         if path.suffix.lower() not in suffixes or (path.is_dir() and not _leads_out(path, root)):
             problems.warn(Location(str(path)), f"ignored: not one of {', '.join(suffixes)}")
             scan.hashes[rel] = IGNORED
@@ -180,7 +180,7 @@ def _walk_assets(folder: Path, root: Path, scan: Scan, problems: Problems) -> No
             continue
         for entry in reversed(entries):
             path = Path(entry.path)
-            rel = path.relative_to(root).as_posix()
+            rel = path.relative_to(folder.parent).as_posix()  # as given; root is resolved
             if entry.is_symlink() and _leads_out(path, root):
                 problems.warn(Location(str(path)), FOLDER_LINK_OUT)
                 continue

@@ -165,3 +165,20 @@ def test_a_note_linked_outside_is_refused_and_a_note_linked_inside_is_read(folde
     text = "\n".join(str(p) for p in problems.items)
     assert SECRET not in text and "The secret text" not in text
     assert "notes/y.md" in inputs.hash_inputs(folder)
+
+
+@pytest.mark.parametrize("given", ["relative", "through_a_link"])
+def test_a_session_given_by_a_relative_path_or_through_a_link_reads_the_same(
+    folder, tmp_path, monkeypatch, given
+):
+    expected = inputs.read_inputs(folder)
+    if given == "relative":
+        monkeypatch.chdir(folder.parent.parent)
+        path = Path(folder.parent.name) / folder.name  # as `make demo` gives it: inputs/<session>
+    else:
+        (tmp_path / "link").symlink_to(folder.parent, target_is_directory=True)
+        path = tmp_path / "link" / folder.name
+    read = inputs.read_inputs(path)
+    assert [str(p) for p in read.problems.errors] == []
+    assert read.hashes == expected.hashes
+    assert len(read.notes) == len(expected.notes) >= 1
