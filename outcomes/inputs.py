@@ -252,12 +252,6 @@ def assets_root(folder: Path) -> Path | None:
     return assets
 
 
-def import_readers() -> None:
-    """Import the poll and worksheet readers now, before they are needed (clevercsv: when a poll needs it)."""
-    import outcomes.ingest.polls  # noqa: F401
-    import outcomes.ingest.worksheet  # noqa: F401
-
-
 def read_inputs(folder: Path) -> SessionInputs:
     """Read session.yaml, the notes, the polls and the worksheet of one session."""
     # Imported here: renderer processes import this module (for SessionInputs) but never read inputs.
