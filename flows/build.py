@@ -301,7 +301,8 @@ def run_batch(folders: list[str], settings: BatchSettings) -> list[lib.BuildResu
                 if progress is not None:
                     _best_effort(progress.advance)
     finally:
-        RenderPool.shutdown_shared()
+        # The renderers end while the flow run ends (join_closed, or at exit, waits for them).
+        RenderPool.shutdown_shared(wait=False)
         pandoc_reader.close_shared()
     ordered = [results[i] for i in range(len(folders))]
     _best_effort(artifacts.publish_run, ordered, settings.today)

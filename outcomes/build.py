@@ -417,9 +417,20 @@ def finish(p: Plan, rendered: list[Rendered]) -> BuildResult:
 
 
 def jobs(p: Plan) -> list[tuple[str, str]]:
-    """Every (document, format) to render; HTML is always written beside the others."""
-    formats = list(dict.fromkeys([*p.formats, "html"]))
-    return [(doc, fmt) for doc in p.documents for fmt in formats]
+    """Every (document, format) to render; HTML is always written beside the others.
+
+    The slowest first, so that the renderers finish together: every PDF, longest document first,
+    then every DOCX, then the text formats.
+    """
+    formats = sorted(dict.fromkeys([*p.formats, "html"]), key=SLOWEST_FORMATS.index)
+    rank = {d: i for i, d in enumerate(LONGEST_DOCUMENTS)}
+    documents = sorted(p.documents, key=lambda d: rank.get(d, len(rank)))
+    return [(doc, fmt) for fmt in formats for doc in documents]
+
+
+SLOWEST_FORMATS = ("pdf", "docx", "txt", "html")
+"""Formats from the slowest to render to the quickest (a PDF takes 3-10 times its DOCX)."""
+LONGEST_DOCUMENTS = ("session_report", "briefing_paper", "recommendations", "short_report")
 
 
 def unchanged(p: Plan) -> BuildResult:

@@ -10,7 +10,7 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from cyclopts import App, Parameter
 from rich.console import Console
@@ -19,6 +19,12 @@ from rich.markup import escape
 from outcomes import __version__
 from outcomes.errors import OutcomesError, UsageError, printable
 from outcomes.outputs import check_out_folder
+
+if TYPE_CHECKING:
+    from prefect.states import State
+
+    from flows.embedded import TemporaryServer
+    from outcomes.build import BuildResult
 
 app = App(
     name="outcomes",
@@ -118,7 +124,7 @@ def build(
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     # Prefect's temporary server (when no API is configured) starts first, so that it starts up while
     # this process imports Prefect and the readers (flows.embedded).
-    from flows.embedded import embedded_default, start_early
+    from flows.embedded import start_early
 
     server = start_early(debug)
     from outcomes.render.templates import DOCUMENT_TYPES
@@ -128,16 +134,43 @@ def build(
             if server is not None:
                 server.stop()
             raise UsageError(f"--doc {d}: use one of {', '.join(DOCUMENT_TYPES)}")
+    from outcomes.pool import RenderPool
+
+    try:
+        state, results = _run_build_flow(server, folders, out_dir, doc, formats, templates, force)
+    finally:
+        RenderPool.join_closed()  # the run shuts its renderers down without waiting for them
+    if state is None:
+        return EXIT_SERVER_DOWN
+    from flows.build import check_ran
+
+    check_ran(state, results, len(folders))
+    return report_results(results)
+
+
+def _run_build_flow(
+    server: TemporaryServer | None,
+    folders: list[Path],
+    out_dir: Path,
+    doc: list[str] | None,
+    formats: list[str],
+    templates: Path | None,
+    force: bool,
+) -> tuple[State | None, list[BuildResult]]:
+    """The flow run on the embedded default or the configured server: (its state, the results).
+
+    The state is None when the configured server does not answer (said on stderr).
+    """
     from flows.build import build_sessions as build_flow
-    from flows.build import check_ran, collecting, progress_listener, run_listener
-    from flows.embedded import configured_server_down
+    from flows.build import collecting, progress_listener, run_listener
+    from flows.embedded import configured_server_down, embedded_default
 
     with embedded_default(server) as temporary_api:
         if temporary_api is None:
             down = configured_server_down()
             if down is not None:
                 err.print(down, markup=False)
-                return EXIT_SERVER_DOWN
+                return None, []
         with (
             _progress(len(folders)) as on_result,
             progress_listener(on_result),
@@ -153,8 +186,7 @@ def build(
                 force=force,
                 return_state=True,
             )
-    check_ran(state, results, len(folders))
-    return report_results(results)
+    return state, results
 
 
 def _print_run_address(url: str) -> None:

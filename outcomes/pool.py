@@ -15,6 +15,7 @@ The pool knows nothing of sessions or documents: the build (``outcomes.renderers
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures as cf
 import importlib
 import os
@@ -278,6 +279,7 @@ class RenderPool:
     """Warm worker processes shared by every render task of a run in this process."""
 
     _shared: RenderPool | None = None
+    _closing: list[RenderPool] = []
     _lock = threading.Lock()
 
     def __init__(
@@ -304,11 +306,22 @@ class RenderPool:
             return cls._shared
 
     @classmethod
-    def shutdown_shared(cls) -> None:
+    def shutdown_shared(cls, wait: bool = True) -> None:
+        """Shut the pool of this process down; with ``wait=False``, :meth:`join_closed` waits for it."""
         with cls._lock:
             pool, cls._shared = cls._shared, None
+            if pool is not None and not wait:
+                cls._closing.append(pool)
         if pool is not None:
-            pool.shutdown()
+            pool.shutdown(wait)
+
+    @classmethod
+    def join_closed(cls) -> None:
+        """Wait until the processes of every pool shut down without waiting have ended (also at exit)."""
+        with cls._lock:
+            pools, cls._closing = cls._closing, []
+        for pool in pools:
+            pool.join()
 
     def _ensure_started(self) -> None:
         with self._start_lock:
@@ -334,14 +347,23 @@ class RenderPool:
         self._jobs.put(job)
         return job.future
 
-    def shutdown(self) -> None:
-        """Let the workers finish their current job, then stop them."""
+    def shutdown(self, wait: bool = True) -> None:
+        """Let the workers finish their current job, then stop them; ``wait`` for them to end.
+
+        Without waiting, the processes end on their own (their interpreter's teardown takes about
+        0.3 s) while the caller goes on; :meth:`join` waits for them.
+        """
         with self._start_lock:
             self._closed = True
             workers = list(self._renderers)
         for _ in workers:
             self._jobs.put(None)
-        for worker in workers:
+        if wait:
+            self.join()
+
+    def join(self) -> None:
+        """Wait until every worker process of a shut-down pool has ended."""
+        for worker in list(self._renderers):
             worker.thread.join()
 
     def __enter__(self) -> RenderPool:
@@ -350,6 +372,8 @@ class RenderPool:
     def __exit__(self, *exc: object) -> None:
         self.shutdown()
 
+
+atexit.register(RenderPool.join_closed)
 
 if __name__ == "__main__":
     main()

@@ -24,7 +24,7 @@ PERSON_KEYS = {"name", "role", "stakeholder", "region", "gender", "affiliation"}
 
 
 # libyaml's parser when PyYAML has it (about 10 times faster; the same nodes, marks and errors).
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeLoader = catalog.SafeLoader
 
 
 class _LineLoader(_SafeLoader):

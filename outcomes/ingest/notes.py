@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -75,7 +74,7 @@ NOTE_SUFFIXES = tuple(READERS)
 @cache
 def _heading_names() -> dict[str, dict[str, str]]:
     """Map each kind to {normalized name: language}."""
-    raw = yaml.safe_load(resources.files("outcomes.data").joinpath("headings.yaml").read_text("utf-8"))
+    raw = catalog.load_data("headings.yaml")
     return {
         kind: {catalog.normalize(name): lang for lang, names in by_lang.items() for name in names}
         for kind, by_lang in raw.items()

@@ -19,9 +19,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
 
-import yaml
+from outcomes import catalog
 
 EMAIL_REMOVED = "[e-mail removed]"
 NAME_REMOVED = "[name removed]"
@@ -81,9 +80,7 @@ def _words_of(text: str) -> tuple[str, ...]:
 @cache
 def _words() -> _Words:
     """The word lists of personal_questions.yaml, folded."""
-    data = yaml.safe_load(
-        resources.files("outcomes.data").joinpath("personal_questions.yaml").read_text("utf-8")
-    )
+    data = catalog.load_data("personal_questions.yaml")
     terms: dict[tuple[str, ...], str] = {}
     cjk_terms: list[tuple[str, str]] = []
     for kind, by_language in data["terms"].items():

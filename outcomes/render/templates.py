@@ -610,7 +610,7 @@ def read_labels(path: Path) -> dict[str, str]:
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text("utf-8")) or {}
+        data = catalog.parse_yaml(path.read_text("utf-8")) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise TemplateError(str(path), mark.line + 1 if mark else None, f"not valid YAML: {exc}") from exc
