@@ -136,10 +136,17 @@ def build(
             raise UsageError(f"--doc {d}: use one of {', '.join(DOCUMENT_TYPES)}")
     from outcomes.pool import RenderPool
 
+    if server is not None:
+        # Until its temporary server answers (3-5 s), this command has nothing else to do: it imports
+        # the readers meanwhile. (Its renderers start with the first session: importing WeasyPrint
+        # now would take the cores the server's start needs.)
+        import outcomes.scaffold  # noqa: F401 - with the readers of every input
+
     try:
         state, results = _run_build_flow(server, folders, out_dir, doc, formats, templates, force)
     finally:
-        RenderPool.join_closed()  # the run shuts its renderers down without waiting for them
+        RenderPool.shutdown_shared(wait=False)  # if the run never started; else the run did
+        RenderPool.join_closed()  # the renderers end while the run ends: wait for them here
     if state is None:
         return EXIT_SERVER_DOWN
     from flows.build import check_ran
