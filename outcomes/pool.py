@@ -350,8 +350,7 @@ class RenderPool:
     def shutdown(self, wait: bool = True) -> None:
         """Let the workers finish their current job, then stop them; ``wait`` for them to end.
 
-        Without waiting, the processes end on their own (their interpreter's teardown takes about
-        0.3 s) while the caller goes on; :meth:`join` waits for them.
+        Without waiting, the processes end on their own while the caller goes on; :meth:`join` waits for them.
         """
         with self._start_lock:
             self._closed = True

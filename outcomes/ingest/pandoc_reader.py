@@ -1,9 +1,8 @@
 """Long-lived pandoc processes that read notes one after another (``pandoc lua``).
 
-Starting pandoc costs about 25 ms of CPU (it maps a 160 MB binary), more than parsing a typical
-Markdown note. A reader here is one ``pandoc lua outcomes/data/read_note.lua`` process that reads
-note after note; a batch of 60 sessions (189 notes) spends about half the pandoc CPU time it spent
-with one pandoc per note (measured: bench/README.md).
+Starting pandoc costs more CPU than parsing a typical Markdown note. A reader here is one
+``pandoc lua outcomes/data/read_note.lua`` process that reads note after note, which halved the
+pandoc CPU time of a batch (measured: bench/README.md).
 
 Every limit of a one-shot pandoc holds per note:
 
@@ -13,11 +12,11 @@ Every limit of a one-shot pandoc holds per note:
 - output: the document tree is sent only when it is within the size asked for;
 - the reader's file system is empty (pandoc's sandbox), as with ``pandoc --sandbox``.
 
-A reader is about 65 MB after Markdown notes and about 230 MB once it has read a Word note (GHC
-keeps its heap); that is what a one-shot pandoc needs for the same note, held between notes. A
-reader above :data:`RECYCLE_RSS_BYTES` after a note (a note near the heap cap) is stopped. Stopping
-every reader after each Word note would keep that memory down but lose most of the gain: a new
-pandoc pays about 30 ms (Markdown) to 80 ms (Word) of first-use costs on its first note. A reader
+A reader keeps the memory its largest note needed (GHC keeps its heap; a Word note needs most);
+that is what a one-shot pandoc needs for the same note, held between notes. A reader above
+:data:`RECYCLE_RSS_BYTES` after a note (a note near the heap cap) is stopped. Stopping every reader
+after each Word note would keep that memory down but lose most of the gain: a new pandoc pays
+first-use costs on its first note (bench/README.md has the figures). A reader
 left idle for :data:`IDLE_STOP_S` is stopped: once a batch's sessions are read, it would otherwise
 hold its memory through all the rendering.
 """
@@ -38,7 +37,7 @@ from outcomes.pandoc import ALLOCATION_AREA, pandoc_path
 
 RECYCLE_RSS_BYTES = 256 * 1024 * 1024
 """A reader whose resident memory is above this after a note is stopped instead of kept (a normal
-Word note leaves it at about 195 MB)."""
+Word note leaves it below)."""
 IDLE_STOP_S = 2.0
 """A reader that has had no note for this long is stopped (the next note starts a new one)."""
 MAX_STDERR_BYTES = 1024 * 1024

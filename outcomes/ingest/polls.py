@@ -620,7 +620,7 @@ def _delimiters(text: str) -> list[str]:
     if len(text) > DETECT_SAMPLE_CHARS and "\n" in sample:
         sample = sample[: sample.rindex("\n") + 1]
     order: list[str] = []
-    import clevercsv  # 0.1 s to import; needed only when the header rows leave the separator open
+    import clevercsv  # slow to import; needed only when the header rows leave the separator open
 
     try:
         dialect = clevercsv.Detector().detect(sample, delimiters=list(DELIMITERS))
