@@ -288,6 +288,28 @@ def test_template_errors_come_back_located_from_the_renderer(tmp_path):
     assert str(caught.value).startswith(str(templates / "document.html"))
 
 
+def test_jobs_give_the_renderers_the_slowest_documents_first(tmp_path):
+    p = lib.plan(INPUTS / GOOD[0], lib.BuildOptions(out=tmp_path, formats=("docx", "pdf"), force=True))
+    order = lib.jobs(p)
+    assert sorted(order) == sorted((d, f) for d in p.documents for f in ("pdf", "docx", "html"))
+    formats = [f for _, f in order]
+    assert formats == sorted(formats, key=lib.SLOWEST_FORMATS.index)  # every PDF, then DOCX, then HTML
+    if "session_report" in p.documents:
+        assert order[0] == ("session_report", "pdf")
+
+
+def test_a_pool_shut_down_without_waiting_ends_its_processes_when_joined():
+    pool = RenderPool(workers=1)
+    assert pool.submit(sum, ([1, 2],), "sum").result() == 3
+    proc = pool._renderers[0].proc
+    assert proc is not None
+    pool.shutdown(wait=False)
+    pool.join()
+    assert proc.returncode is not None  # ended and reaped
+    with pytest.raises(RuntimeError, match="shut down"):
+        pool.submit(sum, ([1],), "late")
+
+
 # ---------------------------------------------------------------- the deployments' flows
 
 
