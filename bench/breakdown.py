@@ -33,7 +33,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DIR = ROOT / "bench" / "work" / "sessions-session_report"
-PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True, "uncompressed_pdf": False}
 
 
 def cpu() -> float:
@@ -45,6 +44,7 @@ def cpu() -> float:
 def measure(folders: list[Path], rounds: int, doc_type: str) -> dict[str, list[float]]:
     import weasyprint
 
+    from bench.run import PDF_OPTIONS  # the floor's renderer settings
     from outcomes.build import BuildOptions, docx_settings, plan_from, read
     from outcomes.ingest import pandoc_reader
     from outcomes.pandoc import pandoc_command

@@ -145,8 +145,7 @@ def build(
     try:
         state, results = _run_build_flow(server, folders, out_dir, doc, formats, templates, force)
     finally:
-        RenderPool.shutdown_shared(wait=False)  # if the run never started; else the run did
-        RenderPool.join_closed()  # the renderers end while the run ends: wait for them here
+        RenderPool.join_closed()  # the run stops its renderers as it ends: wait for them here
     if state is None:
         return EXIT_SERVER_DOWN
     from flows.build import check_ran
