@@ -134,17 +134,25 @@ def build(
             if server is not None:
                 server.stop()
             raise UsageError(f"--doc {d}: use one of {', '.join(DOCUMENT_TYPES)}")
-    from outcomes.pool import RenderPool
+    from outcomes.pool import RENDER_TIMEOUT_S, RenderPool
 
     if server is not None:
         # Until its temporary server answers, this command has nothing else to do: it imports
         # the readers meanwhile. (Its renderers start with the first session: importing WeasyPrint
         # now would take the cores the server's start needs.)
         import outcomes.scaffold  # noqa: F401 - with the readers of every input
+    else:
+        # A configured server needs no start: the renderers import WeasyPrint while this process
+        # imports Prefect, on the core that would otherwise wait. The flow run's sessions use this
+        # pool (the flow's defaults: one renderer per core, the default time limit).
+        from outcomes.renderers import PooledRenderer
+
+        PooledRenderer(None, RENDER_TIMEOUT_S).prepare()
 
     try:
         state, results = _run_build_flow(server, folders, out_dir, doc, formats, templates, force)
     finally:
+        RenderPool.shutdown_shared(wait=False)  # started here, if the run never started (server down)
         RenderPool.join_closed()  # the run stops its renderers as it ends: wait for them here
     if state is None:
         return EXIT_SERVER_DOWN
