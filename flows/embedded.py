@@ -9,8 +9,10 @@ command's very first step, so that it starts while the command imports Prefect a
 asks the kernel to stop it when the command ends, however the command ends (``PR_SET_PDEATHSIG`` on
 Linux; elsewhere an ``atexit`` hook, which a SIGKILL skips). :meth:`TemporaryServer.serve` points
 Prefect at it with ``temporary_settings``, as ``prefect.testing.utilities.prefect_test_harness``
-does. If an API turns out to be configured after all (a Prefect profile or a ``prefect.toml``, only
-known once Prefect is imported), the early server is stopped and the configured API is used.
+does. An API named in the environment, or in a Prefect settings file (:func:`settings_name_api_server`
+reads the active profile, ``prefect.toml`` and ``pyproject.toml`` without importing Prefect), means no
+early server. Prefect's own settings decide once it is imported: an early server is stopped if an API
+turns out to be configured after all, and one is started then if none was and none is configured.
 
 Flow-run heartbeats are off for these runs: they let a long-lived server notice a crashed run, and
 this server ends with the run.
@@ -30,7 +32,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO
 
 from outcomes.errors import OutcomesError
@@ -219,9 +223,43 @@ def configured_server_down() -> str | None:
     return None
 
 
+def _toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return {}
+
+
+def _table(data: object, *keys: str) -> dict:
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def settings_name_api_server() -> bool:
+    """Whether a Prefect settings file this command reads names an API server, read without Prefect.
+
+    Importing Prefect takes most of a second; the temporary server must start before that. The
+    files looked at: the active profile of ``profiles.toml`` (``PREFECT_PROFILES_PATH``, else in
+    ``PREFECT_HOME``), and ``prefect.toml`` and ``pyproject.toml`` (``[tool.prefect]``) in the working
+    folder. It is a hint: once Prefect is imported its own settings decide (:func:`embedded_default`).
+    """
+    home = Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
+    profiles = _toml(Path(os.environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml").expanduser())
+    active = os.environ.get("PREFECT_PROFILE") or profiles.get("active")
+    if isinstance(active, str) and _table(profiles, "profiles", active).get("PREFECT_API_URL"):
+        return True
+    cwd = Path.cwd()
+    return bool(
+        _table(_toml(cwd / "prefect.toml"), "api").get("url")
+        or _table(_toml(cwd / "pyproject.toml"), "tool", "prefect", "api").get("url")
+    )
+
+
 def start_early(debug: bool = False) -> TemporaryServer | None:
-    """Start the embedded default's server now, unless the environment names an API server."""
-    if os.environ.get("PREFECT_API_URL"):
+    """Start the embedded default's server now, unless the environment or a settings file names an API."""
+    if os.environ.get("PREFECT_API_URL") or settings_name_api_server():
         return None
     server = TemporaryServer(debug=debug)
     server.start()
@@ -229,10 +267,20 @@ def start_early(debug: bool = False) -> TemporaryServer | None:
 
 
 @contextlib.contextmanager
-def embedded_default(server: TemporaryServer | None) -> Iterator[str | None]:
-    """Use ``server`` if one was started early; otherwise leave Prefect to its configuration."""
+def embedded_default(server: TemporaryServer | None, debug: bool = False) -> Iterator[str | None]:
+    """Use ``server`` if one was started early, else Prefect's configured API.
+
+    If none was started but Prefect's settings name no API after all (a settings file seemed to), the
+    temporary server starts now: Prefect's own would not end with a killed command.
+    """
     if server is None:
-        yield None
-        return
+        from prefect.settings import get_current_settings
+
+        settings = get_current_settings()
+        if settings.api.url or not settings.server.ephemeral.enabled:
+            yield None
+            return
+        server = TemporaryServer(debug=debug)
+        server.start()
     with server.serve() as api_url:
         yield api_url

@@ -19,10 +19,14 @@ from outcomes.pool import RenderPool
 
 
 def test_no_early_server_when_the_environment_names_an_api(monkeypatch):
+    # Prefect is imported first: its process-wide settings are read from the environment at import.
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
     assert embedded.start_early() is None
-    with embedded.embedded_default(None) as api_url:
-        assert api_url is None
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api"}):
+        with embedded.embedded_default(None) as api_url:
+            assert api_url is None
 
 
 def test_the_early_server_runs_flows_and_is_stopped_after(monkeypatch):
@@ -193,3 +197,82 @@ def test_with_a_configured_server_the_build_prints_the_flow_runs_address(tmp_pat
         server.stop()
     assert done.returncode == 0, done.stderr
     assert f"Prefect flow run: http://127.0.0.1:{server.port}/runs/flow-run/" in done.stdout
+
+
+def _profiles(path: Path, active: str, url: str | None) -> Path:
+    lines = [f'active = "{active}"', "", "[profiles.local]", "", "[profiles.fast]"]
+    if url:
+        lines.append(f'PREFECT_API_URL = "{url}"')
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def test_a_settings_file_naming_an_api_means_no_early_server(tmp_path, monkeypatch):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.delenv("PREFECT_PROFILE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    profiles = tmp_path / "profiles.toml"
+    monkeypatch.setenv("PREFECT_PROFILES_PATH", str(profiles))
+
+    _profiles(profiles, "fast", "http://127.0.0.1:4200/api")
+    assert embedded.settings_name_api_server()
+    assert embedded.start_early() is None
+    _profiles(profiles, "local", "http://127.0.0.1:4200/api")  # the active profile names none
+    assert not embedded.settings_name_api_server()
+    monkeypatch.setenv("PREFECT_PROFILE", "fast")  # the environment picks the profile
+    assert embedded.settings_name_api_server()
+    monkeypatch.delenv("PREFECT_PROFILE")
+    profiles.write_text('active = "fast"\n[profiles.fast\n', "utf-8")  # broken: no hint, no error
+    assert not embedded.settings_name_api_server()
+
+    (tmp_path / "prefect.toml").write_text('[api]\nurl = "http://127.0.0.1:4200/api"\n', "utf-8")
+    assert embedded.settings_name_api_server()
+    (tmp_path / "prefect.toml").unlink()
+    (tmp_path / "pyproject.toml").write_text('[tool.prefect.api]\nurl = "http://127.0.0.1:4200/api"\n')
+    assert embedded.settings_name_api_server()
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    assert not embedded.settings_name_api_server()
+
+
+def test_a_misleading_settings_file_gets_the_temporary_server_late(monkeypatch):
+    """The hint said an API is configured; Prefect's settings say none is: the server starts then."""
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setattr(embedded, "settings_name_api_server", lambda: True)
+    assert embedded.start_early() is None
+    with embedded.embedded_default(None) as api_url:
+        assert api_url is not None
+        assert httpx.get(f"{api_url}/health", timeout=10).status_code == 200
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"{api_url}/health", timeout=2)
+
+
+def test_a_build_with_the_server_in_a_profile_starts_no_temporary_server(tmp_path, monkeypatch):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    server = embedded.TemporaryServer()
+    server.start()
+    try:
+        server.wait()
+        profiles = _profiles(tmp_path / "profiles.toml", "fast", server.api_url)
+        env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_PROFILE")}
+        env["PREFECT_PROFILES_PATH"] = str(profiles)
+        command = [str(Path(sys.executable).parent / "outcomes"), "build", str(INPUTS / "igf2023-ws285")]
+        build = subprocess.Popen(
+            [*command, "--out", str(tmp_path / "out"), "--format", "html"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        started_servers: list[psutil.Process] = []
+        while build.poll() is None:
+            try:
+                started_servers += _servers_of(build.pid)
+            except (psutil.ZombieProcess, psutil.NoSuchProcess):
+                pass  # a child that has just ended
+            time.sleep(0.02)
+        stdout, stderr = build.communicate()
+    finally:
+        server.stop()
+    assert build.returncode == 0, stderr
+    assert started_servers == []
+    assert f"Prefect flow run: http://127.0.0.1:{server.port}/runs/flow-run/" in stdout
