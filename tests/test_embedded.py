@@ -181,22 +181,28 @@ def test_a_configured_server_that_is_down_is_one_line_and_exit_3(tmp_path):
     assert _left_behind(marker) == []
 
 
-def test_with_a_configured_server_the_build_prints_the_flow_runs_address(tmp_path, monkeypatch):
+@pytest.fixture
+def running_server(monkeypatch):
+    """A Prefect server answering on a port of its own, as a configured server would."""
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     server = embedded.TemporaryServer()
     server.start()
     try:
         server.wait()
-        marker = f"configured-{os.getpid()}-{time.monotonic_ns()}"
-        env = {**os.environ, "PREFECT_API_URL": server.api_url, "OUTCOMES_TEST_MARKER": marker}
-        done = _outcomes(
-            "build", str(INPUTS / "igf2023-ws285"), "--out", str(tmp_path), "--format", "html", env=env
-        )
-        assert _left_behind(marker) == []  # its renderers ended with it
+        yield server
     finally:
         server.stop()
+
+
+def test_with_a_configured_server_the_build_prints_the_flow_runs_address(tmp_path, running_server):
+    marker = f"configured-{os.getpid()}-{time.monotonic_ns()}"
+    env = {**os.environ, "PREFECT_API_URL": running_server.api_url, "OUTCOMES_TEST_MARKER": marker}
+    done = _outcomes(
+        "build", str(INPUTS / "igf2023-ws285"), "--out", str(tmp_path), "--format", "html", env=env
+    )
+    assert _left_behind(marker) == []  # its renderers ended with it
     assert done.returncode == 0, done.stderr
-    assert f"Prefect flow run: http://127.0.0.1:{server.port}/runs/flow-run/" in done.stdout
+    assert f"Prefect flow run: http://127.0.0.1:{running_server.port}/runs/flow-run/" in done.stdout
 
 
 def _profiles(path: Path, active: str, url: str | None) -> Path:
@@ -246,22 +252,14 @@ def test_a_misleading_settings_file_gets_the_temporary_server_late(monkeypatch):
         httpx.get(f"{api_url}/health", timeout=2)
 
 
-def test_a_build_with_the_server_in_a_profile_starts_no_temporary_server(tmp_path, monkeypatch):
-    monkeypatch.delenv("PREFECT_API_URL", raising=False)
-    server = embedded.TemporaryServer()
-    server.start()
-    try:
-        server.wait()
-        profiles = _profiles(tmp_path / "profiles.toml", "fast", server.api_url)
-        env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_PROFILE")}
-        env["PREFECT_PROFILES_PATH"] = str(profiles)
-        command = [str(Path(sys.executable).parent / "outcomes"), "build", str(INPUTS / "igf2023-ws285")]
+def test_a_build_with_the_server_in_a_profile_starts_no_temporary_server(tmp_path, running_server):
+    profiles = _profiles(tmp_path / "profiles.toml", "fast", running_server.api_url)
+    env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "PREFECT_PROFILE")}
+    env["PREFECT_PROFILES_PATH"] = str(profiles)
+    command = [str(Path(sys.executable).parent / "outcomes"), "build", str(INPUTS / "igf2023-ws285")]
+    with (tmp_path / "stdout").open("w") as out, (tmp_path / "stderr").open("w") as err:
         build = subprocess.Popen(
-            [*command, "--out", str(tmp_path / "out"), "--format", "html"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+            [*command, "--out", str(tmp_path / "out"), "--format", "html"], env=env, stdout=out, stderr=err
         )
         started_servers: list[psutil.Process] = []
         while build.poll() is None:
@@ -270,9 +268,7 @@ def test_a_build_with_the_server_in_a_profile_starts_no_temporary_server(tmp_pat
             except (psutil.ZombieProcess, psutil.NoSuchProcess):
                 pass  # a child that has just ended
             time.sleep(0.02)
-        stdout, stderr = build.communicate()
-    finally:
-        server.stop()
-    assert build.returncode == 0, stderr
+    stdout = (tmp_path / "stdout").read_text()
+    assert build.returncode == 0, (tmp_path / "stderr").read_text()
     assert started_servers == []
-    assert f"Prefect flow run: http://127.0.0.1:{server.port}/runs/flow-run/" in stdout
+    assert f"Prefect flow run: http://127.0.0.1:{running_server.port}/runs/flow-run/" in stdout
