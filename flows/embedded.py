@@ -267,7 +267,7 @@ def start_early(debug: bool = False) -> TemporaryServer | None:
 
 
 @contextlib.contextmanager
-def embedded_default(server: TemporaryServer | None, debug: bool = False) -> Iterator[str | None]:
+def embedded_default(server: TemporaryServer | None) -> Iterator[str | None]:
     """Use ``server`` if one was started early, else Prefect's configured API.
 
     If none was started but Prefect's settings name no API after all (a settings file seemed to), the
@@ -280,7 +280,7 @@ def embedded_default(server: TemporaryServer | None, debug: bool = False) -> Ite
         if settings.api.url or not settings.server.ephemeral.enabled:
             yield None
             return
-        server = TemporaryServer(debug=debug)
+        server = TemporaryServer()
         server.start()
     with server.serve() as api_url:
         yield api_url

@@ -134,7 +134,7 @@ def build(
             if server is not None:
                 server.stop()
             raise UsageError(f"--doc {d}: use one of {', '.join(DOCUMENT_TYPES)}")
-    from outcomes.pool import RENDER_TIMEOUT_S, RenderPool
+    from outcomes.pool import RenderPool
 
     if server is not None:
         # Until its temporary server answers, this command has nothing else to do: it imports
@@ -144,10 +144,10 @@ def build(
     else:
         # A configured server needs no start: the renderers import WeasyPrint while this process
         # imports Prefect, on the core that would otherwise wait. The flow run's sessions use this
-        # pool (the flow's defaults: one renderer per core, the default time limit).
+        # process's pool, with the flow's defaults (one renderer per core, the default time limit).
         from outcomes.renderers import PooledRenderer
 
-        PooledRenderer(None, RENDER_TIMEOUT_S).prepare()
+        PooledRenderer().prepare()
 
     try:
         state, results = _run_build_flow(server, folders, out_dir, doc, formats, templates, force)

@@ -335,7 +335,7 @@ def programme_table(flow_run_id) -> dict[str, dict]:
 
 def test_deadline_sweep_builds_what_is_due_and_reports_the_rest(tmp_path):
     from prefect import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
 
     from flows.sweep import deadline_sweep
 
@@ -362,8 +362,12 @@ def test_deadline_sweep_builds_what_is_due_and_reports_the_rest(tmp_path):
     assert rows["due-ws001"]["status"] == "due" and rows["due-ws001"]["days left"] == 3
     assert rows["later-ws002"]["status"] == "later" and rows["later-ws002"]["outputs"] == ""
     with get_client(sync_client=True) as client:
+        # This run's report: the test Prefect home keeps the runs of earlier test sessions too.
         (report,) = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["deadline-sweep"])), limit=1
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=["deadline-sweep"]),
+                flow_run_id=ArtifactFilterFlowRunId(any_=[state.state_details.flow_run_id]),
+            )
         )
     assert "overdue-ws003" in report.data
 
