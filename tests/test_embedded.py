@@ -113,7 +113,14 @@ def _servers_of(pid: int) -> list[psutil.Process]:
         children = psutil.Process(pid).children(recursive=True)
     except psutil.NoSuchProcess:
         return []
-    return [c for c in children if "server start" in " ".join(c.cmdline())]
+    servers = []
+    for child in children:
+        try:
+            if "server start" in " ".join(child.cmdline()):
+                servers.append(child)
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
+            pass  # a child that has just ended
+    return servers
 
 
 def test_a_killed_build_leaves_no_prefect_server_running(tmp_path):
@@ -263,10 +270,7 @@ def test_a_build_with_the_server_in_a_profile_starts_no_temporary_server(tmp_pat
         )
         started_servers: list[psutil.Process] = []
         while build.poll() is None:
-            try:
-                started_servers += _servers_of(build.pid)
-            except (psutil.ZombieProcess, psutil.NoSuchProcess):
-                pass  # a child that has just ended
+            started_servers += _servers_of(build.pid)
             time.sleep(0.02)
     stdout = (tmp_path / "stdout").read_text()
     assert build.returncode == 0, (tmp_path / "stderr").read_text()
