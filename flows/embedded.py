@@ -2,10 +2,10 @@
 
 With no API configured, Prefect would start a temporary server of its own at the command's first API
 call, and a command killed with SIGKILL would leave that server running for ever. Instead,
-:func:`start_early` runs Prefect's own ``prefect server start`` (no UI, no scheduler, telemetry off;
-SQLite in ``PREFECT_HOME``, as Prefect's temporary server uses; its event services record the task
-runs) as the
-command's very first step, so that it starts while the command imports Prefect and the readers, and
+:func:`start_early` runs Prefect's own ``prefect server start`` (no UI, no block registration, only
+the services these runs use, telemetry off: :data:`SERVER_ENV`; SQLite in ``PREFECT_HOME``, as
+Prefect's temporary server uses; its event services record the task runs) as the command's very
+first step, so that it starts while the command imports Prefect and the readers, and
 asks the kernel to stop it when the command ends, however the command ends (``PR_SET_PDEATHSIG`` on
 Linux; elsewhere an ``atexit`` hook, which a SIGKILL skips). :meth:`TemporaryServer.serve` points
 Prefect at it with ``temporary_settings``, as ``prefect.testing.utilities.prefect_test_harness``
@@ -58,6 +58,31 @@ def _end_with(parent: int) -> None:
             os.kill(os.getpid(), signal.SIGTERM)
 
 
+SERVER_ENV = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    # Block types matter to the UI and to saved blocks, which these runs have neither of;
+    # registering them at start imports every installed Prefect collection (prefect-dask brings
+    # Dask's distributed), even when the registration itself is memoised.
+    "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "false",
+    "PREFECT_SERVER_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",
+    # Services for what a server that ends with its command never has: workers, paused or
+    # cancelled runs, concurrency leases and automations. The event persister and the task-run
+    # recorder stay: they record the task runs.
+    **{
+        f"PREFECT_SERVER_SERVICES_{service}_ENABLED": "false"
+        for service in (
+            "FOREMAN",
+            "CANCELLATION_CLEANUP",
+            "PAUSE_EXPIRATIONS",
+            "REPOSSESSOR",
+            "CLEANUP_RECONCILER",
+            "TRIGGERS",
+        )
+    },
+}
+"""Prefect settings (documented, as environment variables) of the temporary server's process."""
+
+
 def server_command(port: int) -> list[str]:
     """``prefect server start`` for a server only this command uses."""
     return [
@@ -104,7 +129,7 @@ class TemporaryServer:
         parent = os.getpid()
         self.proc = subprocess.Popen(
             server_command(self.port),
-            env={**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"},
+            env={**os.environ, **SERVER_ENV},
             stdin=subprocess.DEVNULL,
             stdout=self._log if self._log is not None else sys.stderr,
             stderr=subprocess.STDOUT,

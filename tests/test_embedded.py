@@ -201,6 +201,19 @@ def running_server(monkeypatch):
         server.stop()
 
 
+def test_the_temporary_server_runs_only_the_services_its_runs_use(running_server):
+    # The server's own view of its settings: a setting Prefect renamed would show here as enabled.
+    settings = httpx.get(f"{running_server.api_url}/admin/settings", timeout=10).json()["server"]
+    services = {name: value.get("enabled") for name, value in settings["services"].items()}
+    assert settings["analytics_enabled"] is False
+    assert settings["register_blocks_on_start"] is False
+    assert settings["memoize_block_auto_registration"] is False
+    off = ["scheduler", "late_runs", "foreman", "cancellation_cleanup", "pause_expirations", "repossessor"]
+    off += ["cleanup_reconciler", "triggers"]
+    assert [name for name in off if services[name]] == []
+    assert services["event_persister"] is True and services["task_run_recorder"] is True
+
+
 def test_with_a_configured_server_the_build_prints_the_flow_runs_address(tmp_path, running_server):
     marker = f"configured-{os.getpid()}-{time.monotonic_ns()}"
     env = {**os.environ, "PREFECT_API_URL": running_server.api_url, "OUTCOMES_TEST_MARKER": marker}
