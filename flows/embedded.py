@@ -65,12 +65,14 @@ SERVER_ENV = {
     # Dask's distributed), even when the registration itself is memoised.
     "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "false",
     "PREFECT_SERVER_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",
-    # Services for what a server that ends with its command never has: workers, paused or
-    # cancelled runs, concurrency leases and automations. The event persister and the task-run
-    # recorder stay: they record the task runs.
+    # Services for what a server that ends with its command never has: schedules, late runs,
+    # workers, paused or cancelled runs, concurrency leases and automations. The event persister
+    # and the task-run recorder stay: they record the task runs.
     **{
         f"PREFECT_SERVER_SERVICES_{service}_ENABLED": "false"
         for service in (
+            "SCHEDULER",
+            "LATE_RUNS",
             "FOREMAN",
             "CANCELLATION_CLEANUP",
             "PAUSE_EXPIRATIONS",
@@ -96,9 +98,6 @@ def server_command(port: int) -> list[str]:
         "--port",
         str(port),
         "--no-ui",
-        "--no-scheduler",
-        "--no-late-runs",
-        "--analytics-off",
         "--log-level",
         "ERROR",
     ]
