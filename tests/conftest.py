@@ -1,4 +1,6 @@
-"""Shared test set-up: Prefect offline and quiet, with its own home; paths to fixtures and examples."""
+"""Shared test set-up: Prefect offline and quiet, with its own home; an embedding cache of the tests' own;
+paths to fixtures and examples.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("PREFECT_HOME", str(ROOT / ".cache" / "prefect-test"))
 Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# The embedding cache of the tests is theirs: a test never reads or fills the user's own.
+os.environ.setdefault("OUTCOMES_CACHE_DIR", str(ROOT / ".cache" / "embeddings-test"))
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 import pytest  # noqa: E402
