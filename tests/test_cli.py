@@ -60,7 +60,7 @@ def test_an_unknown_document_type_leaves_no_prefect_server_behind(tmp_path, monk
 
     marker = f"{tmp_path.name}-{id(tmp_path)}"
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
-    monkeypatch.setenv("IGF_OUTCOMES_TEST_MARKER", marker)
+    monkeypatch.setenv("OUTCOMES_TEST_MARKER", marker)
     done = run("build", tmp_path, "--doc", "novel")
     assert done.returncode == 2 and "--doc novel" in done.stderr
 
@@ -68,7 +68,7 @@ def test_an_unknown_document_type_leaves_no_prefect_server_behind(tmp_path, monk
         if process.pid == os.getpid():
             return False
         try:
-            return process.environ().get("IGF_OUTCOMES_TEST_MARKER") == marker
+            return process.environ().get("OUTCOMES_TEST_MARKER") == marker
         except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
             return False
 
