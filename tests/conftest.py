@@ -22,6 +22,21 @@ FIXTURES = ROOT / "tests" / "fixtures"
 INPUTS = ROOT / "inputs"
 
 
+def left_behind(marker: str) -> list:
+    """Processes still running that were started by a command run with ``marker`` in its environment
+    (``OUTCOMES_TEST_MARKER``), whatever else runs on the machine."""
+    import psutil
+
+    left = []
+    for proc in psutil.process_iter():
+        try:
+            if proc.environ().get("OUTCOMES_TEST_MARKER") == marker:
+                left.append(proc)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            pass
+    return left
+
+
 @pytest.fixture
 def fixtures() -> Path:
     return FIXTURES

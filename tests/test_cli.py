@@ -3,15 +3,18 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+from conftest import left_behind
 from openpyxl import load_workbook
 
 OUTCOMES = str(Path(sys.executable).parent / "outcomes")
 
 
-def run(*args, cwd=None):
-    return subprocess.run([OUTCOMES, *map(str, args)], capture_output=True, text=True, timeout=300, cwd=cwd)
+def run(*args, cwd=None, env=None):
+    command = [OUTCOMES, *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=cwd, env=env)
 
 
 def test_init_scaffolds_a_session_that_checks_clean(tmp_path):
@@ -50,29 +53,13 @@ def test_build_usage_errors_exit_2(tmp_path):
     assert run("build", "--no-such-flag").returncode == 2
 
 
-def test_an_unknown_document_type_leaves_no_prefect_server_behind(tmp_path, monkeypatch):
-    """The temporary server starts before --doc is checked; the usage error stops it.
-
-    The command's processes are told apart from any other Prefect server on the machine (a
-    developer's, a benchmark's) by a variable that only this command's environment holds.
-    """
-    import psutil
-
-    marker = f"{tmp_path.name}-{id(tmp_path)}"
-    monkeypatch.delenv("PREFECT_API_URL", raising=False)
-    monkeypatch.setenv("OUTCOMES_TEST_MARKER", marker)
-    done = run("build", tmp_path, "--doc", "novel")
+def test_an_unknown_document_type_leaves_no_prefect_server_behind(tmp_path):
+    """The temporary server starts before --doc is checked; the usage error stops it."""
+    marker = f"unknown-doc-{os.getpid()}-{time.monotonic_ns()}"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    done = run("build", tmp_path, "--doc", "novel", env={**env, "OUTCOMES_TEST_MARKER": marker})
     assert done.returncode == 2 and "--doc novel" in done.stderr
-
-    def from_this_command(process):
-        if process.pid == os.getpid():
-            return False
-        try:
-            return process.environ().get("OUTCOMES_TEST_MARKER") == marker
-        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-            return False
-
-    assert [p.info["cmdline"] for p in psutil.process_iter(["cmdline"]) if from_this_command(p)] == []
+    assert left_behind(marker) == []
 
 
 def test_an_out_folder_that_is_a_file_or_unwritable_is_a_usage_error(tmp_path):

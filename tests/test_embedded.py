@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
-from conftest import INPUTS
+from conftest import INPUTS, left_behind
 
 from flows import embedded
 from outcomes.errors import OutcomesError
@@ -161,18 +161,6 @@ def _outcomes(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[st
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
 
 
-def _left_behind(marker: str) -> list[psutil.Process]:
-    """Processes still running that were started by a command run with ``marker`` in its environment."""
-    left = []
-    for proc in psutil.process_iter():
-        try:
-            if proc.environ().get("OUTCOMES_TEST_MARKER") == marker:
-                left.append(proc)
-        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
-            pass
-    return left
-
-
 def test_a_configured_server_that_is_down_is_one_line_and_exit_3(tmp_path):
     marker = f"down-{os.getpid()}-{time.monotonic_ns()}"
     env = {**os.environ, "PREFECT_API_URL": "http://127.0.0.1:9/api", "OUTCOMES_TEST_MARKER": marker}
@@ -185,7 +173,7 @@ def test_a_configured_server_that_is_down_is_one_line_and_exit_3(tmp_path):
     assert "Traceback" not in done.stdout + done.stderr
     assert not (tmp_path / "igf2023-ws285").exists()
     # The renderers start while Prefect is imported; with no run to use them they end with the command.
-    assert _left_behind(marker) == []
+    assert left_behind(marker) == []
 
 
 @pytest.fixture
@@ -220,7 +208,7 @@ def test_with_a_configured_server_the_build_prints_the_flow_runs_address(tmp_pat
     done = _outcomes(
         "build", str(INPUTS / "igf2023-ws285"), "--out", str(tmp_path), "--format", "html", env=env
     )
-    assert _left_behind(marker) == []  # its renderers ended with it
+    assert left_behind(marker) == []  # its renderers ended with it
     assert done.returncode == 0, done.stderr
     assert f"Prefect flow run: http://127.0.0.1:{running_server.port}/runs/flow-run/" in done.stdout
 
