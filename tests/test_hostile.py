@@ -179,6 +179,7 @@ def test_case(name, tmp_path, tripwire, monkeypatch):
     folder = make_session(name, tmp_path, tripwire.port)
     if case.get("timeout"):
         monkeypatch.setattr(notes_module, "PANDOC_TIMEOUT_S", case["timeout"])
+        monkeypatch.setattr(notes_module, "PANDOC_TEXT_TIMEOUT_S", case["timeout"])
 
     started = time.perf_counter()
     problems = lib.check(folder)

@@ -49,9 +49,16 @@ MAX_NOTE_BYTES = limits.MAX_NOTE_BYTES
 MAX_TEXT_NOTE_BYTES = limits.MAX_TEXT_NOTE_BYTES
 """Largest Markdown or plain-text note: pandoc needs seconds and hundreds of MB per MB of Markdown."""
 PANDOC_TIMEOUT_S = 30
-"""Longest pandoc may take to read one note; pathological Markdown is stopped, not waited for."""
+"""Longest pandoc may take to read one Word or ODT note."""
 PANDOC_MAX_HEAP = "1024m"
-"""Most memory pandoc may use to read one note (GHC's -M)."""
+"""Most memory pandoc may use to read one Word or ODT note (GHC's -M)."""
+PANDOC_TEXT_TIMEOUT_S = 10
+"""Longest pandoc may take to read one Markdown or text note (the largest, 512 KB, takes about 1 s);
+pathological Markdown is stopped, not waited for."""
+PANDOC_TEXT_MAX_HEAP = "384m"
+"""Most memory pandoc may use to read one Markdown or text note: the largest needs about 256 MB. A
+runaway parse (pandoc 3.9 expands a footnote that refers to itself without end) stops at this cap
+within seconds, not at the Word cap after tens of seconds."""
 MAX_AST_BYTES = 64 * 1024 * 1024
 """Largest document tree (pandoc's JSON) accepted for one note; normal text gives ~50 bytes a character."""
 MAX_FRONT_MATTER_CHARS = 64 * 1024
@@ -65,6 +72,9 @@ READERS = {
     ".docx": "docx",
     ".odt": "odt",
 }
+WITHOUT_FOOTNOTES = "commonmark_x-footnotes+sourcepos"
+"""The text reader once more, footnote marks read as plain text: for a note whose footnotes refer to
+one another in a loop, which pandoc's footnote resolution never finishes."""
 NOTE_SUFFIXES = tuple(READERS)
 
 # --------------------------------------------------------------------------------------------------
@@ -489,11 +499,14 @@ def read_note(path: Path, rel: str, problems: Problems) -> Note | None:
         problems.error(where, f"note is {size // 1024} KB; the limit is {limit // 1024} KB")
         return None
     set_aside: list[tuple[str, str]] = []
+    notices: list[str] = []
     try:
-        ast = _pandoc_ast(path, suffix, set_aside)
+        ast = _pandoc_ast(path, suffix, set_aside, notices)
     except _NoteUnreadable as exc:
         problems.error(Location(str(path), exc.line), str(exc))
         return None
+    for notice in notices:
+        problems.warn(where, notice)
     try:
         note = interpret(ast, path, rel, problems, line_numbers=suffix in _TEXT_SUFFIXES)
     except RecursionError:
@@ -506,13 +519,20 @@ def read_note(path: Path, rel: str, problems: Problems) -> Note | None:
 
 
 class _NoteUnreadable(Exception):
-    def __init__(self, message: str, line: int | None = None):
+    def __init__(self, message: str, line: int | None = None, *, exhausted: bool = False):
         super().__init__(message)
         self.line = line
+        self.exhausted = exhausted  # pandoc passed its time or memory limit
 
 
-def _pandoc_ast(path: Path, suffix: str, set_aside: list[tuple[str, str]] | None = None) -> dict:
-    """The note's pandoc tree; what the package hides from readers (hidden text) goes to ``set_aside``."""
+def _pandoc_ast(
+    path: Path,
+    suffix: str,
+    set_aside: list[tuple[str, str]] | None = None,
+    notices: list[str] | None = None,
+) -> dict:
+    """The note's pandoc tree; what the package hides from readers (hidden text) goes to ``set_aside``,
+    warnings about how it was read to ``notices``."""
     fmt = READERS[suffix]
     if suffix in _TEXT_SUFFIXES:
         try:
@@ -522,7 +542,7 @@ def _pandoc_ast(path: Path, suffix: str, set_aside: list[tuple[str, str]] | None
         _check_text(text)
         if suffix == ".txt":
             text = plain_text_to_markdown(text)
-        out = _read_tree(fmt, suffix, text=text)
+        out = _read_text_tree(fmt, suffix, text, [] if notices is None else notices)
     else:
         _check_zip(path)
         with _visible_package(path, suffix, set_aside if set_aside is not None else []) as visible:
@@ -548,6 +568,31 @@ _READERS = max(1, len(os.sched_getaffinity(0)) // 2)
 _PANDOC_SLOTS = threading.BoundedSemaphore(_READERS)
 
 
+def _read_text_tree(fmt: str, suffix: str, text: str, notices: list[str]) -> bytes:
+    """A text note's document tree; if pandoc runs away on footnotes, read again with footnotes off."""
+    try:
+        return _read_tree(fmt, suffix, text=text)
+    except _NoteUnreadable as exc:
+        if not exc.exhausted or "[^" not in text:
+            raise
+        try:
+            tree = _read_tree(WITHOUT_FOOTNOTES, suffix, text=text)
+        except _NoteUnreadable:
+            raise exc from None
+    notices.append(
+        "its footnotes could not be resolved (does a footnote refer to itself, or two footnotes to "
+        "each other?); the note was read with its footnote marks ([^1]) kept as plain text"
+    )
+    return tree
+
+
+def _limits(suffix: str) -> tuple[str, float]:
+    """pandoc's heap cap and time limit for a note of this kind."""
+    if suffix in _TEXT_SUFFIXES:
+        return PANDOC_TEXT_MAX_HEAP, PANDOC_TEXT_TIMEOUT_S
+    return PANDOC_MAX_HEAP, PANDOC_TIMEOUT_S
+
+
 def _read_tree(fmt: str, suffix: str, *, text: str | None = None, path: str | None = None) -> bytes:
     """The note's document tree (from ``text``, or the file at ``path``), within the note's limits.
 
@@ -562,9 +607,10 @@ def _read_tree(fmt: str, suffix: str, *, text: str | None = None, path: str | No
     else:
         request = {"format": fmt, "path": path}
         args, stdin = ["--from", fmt, "--to", "json", str(path)], b""
-    readers = pandoc_reader.shared(_READERS, PANDOC_MAX_HEAP)
+    heap, timeout = _limits(suffix)
+    readers = pandoc_reader.shared(_READERS, heap)
     try:
-        return readers.read({**request, "max_bytes": MAX_AST_BYTES}, PANDOC_TIMEOUT_S)
+        return readers.read({**request, "max_bytes": MAX_AST_BYTES}, timeout)
     except pandoc_reader.ReadTimeout:
         raise _too_slow(suffix) from None
     except pandoc_reader.TreeTooLarge:
@@ -581,8 +627,9 @@ def _read_tree(fmt: str, suffix: str, *, text: str | None = None, path: str | No
 
 def _too_slow(suffix: str) -> _NoteUnreadable:
     return _NoteUnreadable(
-        f"pandoc took longer than {PANDOC_TIMEOUT_S} s to read this {suffix} note and was stopped; "
-        "simplify the note (deeply nested or unbalanced markup?)"
+        f"pandoc took longer than {_limits(suffix)[1]:g} s to read this {suffix} note and was stopped; "
+        "simplify the note (deeply nested or unbalanced markup?)",
+        exhausted=True,
     )
 
 
@@ -595,14 +642,15 @@ def _too_intricate(suffix: str) -> _NoteUnreadable:
 
 def _too_big_for_memory(suffix: str) -> _NoteUnreadable:
     return _NoteUnreadable(
-        f"reading this {suffix} note needs more than {PANDOC_MAX_HEAP.rstrip('m')} MB of memory; "
-        "refused (simplify or split the note)"
+        f"reading this {suffix} note needs more than {_limits(suffix)[0].rstrip('m')} MB of memory; "
+        "refused (simplify or split the note)",
+        exhausted=True,
     )
 
 
 def _run_pandoc(args: list[str], stdin: bytes, suffix: str) -> bytes:
     """Run pandoc sandboxed (it reads only its input), bounded in time, memory and output."""
-    command = pandoc_command(args, rts=(f"-M{PANDOC_MAX_HEAP}",))
+    command = pandoc_command(args, rts=(f"-M{_limits(suffix)[0]}",))
     # Output goes to a file watched for size: a pipe would have to be read whole into memory.
     with _PANDOC_SLOTS, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         try:
@@ -635,7 +683,7 @@ def _run_pandoc(args: list[str], stdin: bytes, suffix: str) -> bytes:
 
 def _wait(proc: subprocess.Popen, stdin: bytes, out, suffix: str) -> int:
     """Feed pandoc its input and wait, stopping it past the time or output limit."""
-    deadline = time.monotonic() + PANDOC_TIMEOUT_S
+    deadline = time.monotonic() + _limits(suffix)[1]
     try:
         assert proc.stdin is not None
         proc.stdin.write(stdin)
@@ -773,7 +821,8 @@ def _declares_entities(zf, info) -> bool:
 
 # What pandoc's Word and ODT readers do not handle as their author meant: hidden text (Word's Hidden
 # font, ODT's display:none and hidden paragraphs) they show; Word's simple fields (w:fldSimple: dates,
-# document properties) they drop with their result; embedded documents (w:altChunk) they skip.
+# document properties) they drop with their result; embedded documents (w:altChunk) they skip; a
+# footnote or endnote mark inside a note (Word writes none) pandoc 3.9 expands without end.
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _STYLE_NS = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
@@ -783,6 +832,7 @@ _PACKAGE_MARKERS = {
     ".docx": ("word/document.xml", (b"vanish", b"fldSimple", b"altChunk", b"<w:sz ")),
     ".odt": ("content.xml", (b'display="none"', b"hidden-paragraph", b"hidden-text", b"font-size")),
 }
+_DOCX_NOTE_PARTS = ("word/footnotes.xml", "word/endnotes.xml")
 
 
 def _read_member(zf, name: str) -> bytes:
@@ -797,30 +847,59 @@ def _visible_package(path: Path, suffix: str, set_aside: list[tuple[str, str]]) 
     """The note itself, or a copy without its hidden text and with its field results as text."""
     import zipfile
 
-    part, markers = _PACKAGE_MARKERS[suffix]
-    with zipfile.ZipFile(path) as zf:
+    with tempfile.TemporaryDirectory(prefix="outcomes-note-") as tmp:
         try:
-            xml = zf.read(part)
-        except KeyError:
-            xml = b""
+            copy = _visible_copy(path, suffix, set_aside, Path(tmp))
+        # A part whose data is damaged is found only when it is read (the zip directory was sound).
+        except (zipfile.BadZipFile, RuntimeError, EOFError, ValueError, zlib.error) as exc:
+            raise _NoteUnreadable(f"is a damaged or truncated {suffix} document ({str(exc)[:200]})") from exc
+        yield copy or path
+
+
+def _visible_copy(path: Path, suffix: str, set_aside: list[tuple[str, str]], tmp: Path) -> Path | None:
+    """A copy of the package in ``tmp`` with its parts rewritten for pandoc; None if none needs it."""
+    import zipfile
+
+    part, markers = _PACKAGE_MARKERS[suffix]
+    rewritten: dict[str, bytes] = {}
+    with zipfile.ZipFile(path) as zf:
+        xml = _read_member(zf, part)
         # An ODT's named styles and default size live in styles.xml.
         styles = _read_member(zf, "styles.xml") if suffix == ".odt" else b""
-        if not any(marker in xml or marker in styles for marker in markers):
-            yield path
-            return
+        if any(marker in xml or marker in styles for marker in markers):
+            if suffix == ".docx":
+                body = _visible_docx(xml, set_aside)
+            else:
+                body = _visible_odt(xml, set_aside, styles)
+            if body is not None:  # None: nothing hidden, no field, no enlarged line after all
+                rewritten[part] = body
         if suffix == ".docx":
-            rewritten = _visible_docx(xml, set_aside)
-        else:
-            rewritten = _visible_odt(xml, set_aside, styles)
-        if rewritten is None:  # nothing hidden, no field, no enlarged line after all
-            yield path
-            return
-        with tempfile.TemporaryDirectory(prefix="outcomes-note-") as tmp:
-            copy = Path(tmp) / f"note{suffix}"
-            with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as out:
-                for info in zf.infolist():
-                    out.writestr(info, rewritten if info.filename == part else zf.read(info))
-            yield copy
+            for name in _DOCX_NOTE_PARTS:
+                notes = _read_member(zf, name)
+                if b"noteReference" in notes and (fixed := _docx_notes_unmarked(notes, set_aside)):
+                    rewritten[name] = fixed
+        if not rewritten:
+            return None
+        copy = tmp / f"note{suffix}"
+        with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in zf.infolist():
+                out.writestr(info, rewritten[info.filename] if info.filename in rewritten else zf.read(info))
+    return copy
+
+
+def _docx_notes_unmarked(xml: bytes, set_aside: list[tuple[str, str]]) -> bytes | None:
+    """footnotes.xml or endnotes.xml without the note marks inside notes; None if it has none."""
+    from lxml import etree
+
+    root = _parse_part(xml)
+    w = f"{{{_W}}}"
+    marks = [*root.iter(w + "footnoteReference"), *root.iter(w + "endnoteReference")]
+    for mark in marks:
+        set_aside.append(("a note mark inside a footnote or endnote", f"note mark {mark.get(w + 'id', '?')}"))
+        mark.getparent().remove(mark)
+    if not marks:
+        return None
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _parse_part(xml: bytes):

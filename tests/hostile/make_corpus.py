@@ -166,6 +166,44 @@ def docx_payload() -> bytes:
     )
 
 
+def docx_footnote_loop() -> bytes:
+    """A Word note whose two footnotes cite each other: a mark inside a note, which Word never writes and
+    pandoc 3.9 expands without end."""
+    data = pandoc(
+        "## Footnotes in Word\n\nParticipants cited the 2025 figures.[^1] And the earlier ones.[^2]\n\n"
+        "[^1]: Facts and Figures 2025.\n\n[^2]: Facts and Figures 2024.\n\n"
+        "Key takeaways:\n\n- Word footnotes are read once.\n",
+        "docx",
+    )
+    parts = unpack(data)
+    notes = parts["word/footnotes.xml"].decode()
+    ids = [chunk.split('"', 1)[0] for chunk in notes.split('<w:footnote w:id="')[1:]]
+    assert len(ids) == 2, ids
+    for mine, other in (ids, reversed(ids)):
+        start = notes.index(f'<w:footnote w:id="{mine}"')
+        end = notes.index("</w:p>", start)
+        notes = notes[:end] + f'<w:r><w:footnoteReference w:id="{other}" /></w:r>' + notes[end:]
+    parts["word/footnotes.xml"] = notes.encode()
+    return pack(parts)
+
+
+def damaged_member(data: bytes, member: str) -> bytes:
+    """``data`` with the local header of ``member`` overwritten: the zip directory reads, the part does not."""
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        offset = archive.getinfo(member).header_offset
+    return data[:offset] + b"XX" + data[offset + 2 :]
+
+
+def docx_damaged_image() -> bytes:
+    """A Word note with hidden text (so its package is rewritten) and an image whose zip entry is damaged."""
+    parts = unpack(pandoc(NOTE_MD, "docx"))
+    body = parts["word/document.xml"].decode()
+    run = "<w:r><w:rPr><w:vanish /></w:rPr><w:t>hidden</w:t></w:r>"
+    parts["word/document.xml"] = body.replace("<w:r>", run + "<w:r>", 1).encode()
+    parts["word/media/image1.png"] = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    return damaged_member(pack(parts), "word/media/image1.png")
+
+
 def word_notes() -> dict[str, bytes]:
     docx = pandoc(NOTE_MD, "docx")
     odt = pandoc(NOTE_MD, "odt")
@@ -184,6 +222,8 @@ def word_notes() -> dict[str, bytes]:
         "notes/docx_lying_sizes.docx": lying_sizes(docx, "word/document.xml", bomb_part(20 * 1024 * 1024)),
         "notes/docx_external_refs.docx": docx_with_relationships(),
         "notes/docx_payload.docx": docx_payload(),
+        "notes/docx_footnote_loop.docx": docx_footnote_loop(),
+        "notes/docx_damaged_image.docx": docx_damaged_image(),
         "notes/odt_not_zip.odt": b"<office:document>not a package</office:document>\n",
         "notes/odt_billion_laughs.odt": with_doctype(odt, "content.xml", BILLION_LAUGHS, b"<text:p>", "lol9"),
         "notes/odt_is_docx.odt": docx,
