@@ -10,9 +10,10 @@ asks the kernel to stop it when the command ends, however the command ends (``PR
 Linux; elsewhere an ``atexit`` hook, which a SIGKILL skips). :meth:`TemporaryServer.serve` points
 Prefect at it with ``temporary_settings``, as ``prefect.testing.utilities.prefect_test_harness``
 does. An API named in the environment, or in a Prefect settings file (:func:`settings_name_api_server`
-reads the active profile, ``prefect.toml`` and ``pyproject.toml`` without importing Prefect), means no
-early server. Prefect's own settings decide once it is imported: an early server is stopped if an API
-turns out to be configured after all, and one is started then if none was and none is configured.
+reads the active profile, ``.env``, ``prefect.toml`` and ``pyproject.toml`` without importing
+Prefect), means no early server. Prefect's own settings decide once it is imported: an early server
+is stopped if an API turns out to be configured after all, and one is started then if none was and
+none is configured.
 
 Flow-run heartbeats are off for these runs: they let a long-lived server notice a crashed run, and
 this server ends with the run.
@@ -255,6 +256,18 @@ def _toml(path: Path) -> dict:
         return {}
 
 
+def _dotenv(path: Path) -> dict:
+    """A ``.env`` file's variables ({} if there is none or it cannot be read)."""
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    try:
+        return dotenv_values(path)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return {}
+
+
 def _table(data: object, *keys: str) -> dict:
     for key in keys:
         data = data.get(key) if isinstance(data, dict) else None
@@ -266,8 +279,9 @@ def settings_name_api_server() -> bool:
 
     Importing Prefect takes most of a second; the temporary server must start before that. The
     files looked at: the active profile of ``profiles.toml`` (``PREFECT_PROFILES_PATH``, else in
-    ``PREFECT_HOME``), and ``prefect.toml`` and ``pyproject.toml`` (``[tool.prefect]``) in the working
-    folder. It is a hint: once Prefect is imported its own settings decide (:func:`embedded_default`).
+    ``PREFECT_HOME``), and ``.env`` (read with python-dotenv, as Prefect's settings read it),
+    ``prefect.toml`` and ``pyproject.toml`` (``[tool.prefect]``) in the working folder. It is a hint:
+    once Prefect is imported its own settings decide (:func:`embedded_default`).
     """
     home = Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
     profiles = _toml(Path(os.environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml").expanduser())
@@ -276,7 +290,8 @@ def settings_name_api_server() -> bool:
         return True
     cwd = Path.cwd()
     return bool(
-        _table(_toml(cwd / "prefect.toml"), "api").get("url")
+        _dotenv(cwd / ".env").get("PREFECT_API_URL")
+        or _table(_toml(cwd / "prefect.toml"), "api").get("url")
         or _table(_toml(cwd / "pyproject.toml"), "tool", "prefect", "api").get("url")
     )
 

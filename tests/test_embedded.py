@@ -246,6 +246,14 @@ def test_a_settings_file_naming_an_api_means_no_early_server(tmp_path, monkeypat
     assert embedded.settings_name_api_server()
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
     assert not embedded.settings_name_api_server()
+    (tmp_path / ".env").write_text(
+        "# the team's server\nexport PREFECT_API_URL='http://127.0.0.1:4200/api'\n"
+    )
+    assert embedded.settings_name_api_server()
+    (tmp_path / ".env").write_text("PREFECT_LOGGING_LEVEL=INFO\n")
+    assert not embedded.settings_name_api_server()
+    (tmp_path / ".env").write_bytes(b"\xff\xfe PREFECT_API_URL\n")  # unreadable: no hint, no error
+    assert not embedded.settings_name_api_server()
 
 
 def test_a_misleading_settings_file_gets_the_temporary_server_late(monkeypatch):
