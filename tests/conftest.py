@@ -7,6 +7,10 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("PREFECT_HOME", str(ROOT / ".cache" / "prefect-test"))
@@ -22,7 +26,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 INPUTS = ROOT / "inputs"
 
 
-def left_behind(marker: str) -> list:
+def left_behind(marker: str) -> list[psutil.Process]:
     """Processes still running that were started by a command run with ``marker`` in its environment
     (``OUTCOMES_TEST_MARKER``), whatever else runs on the machine."""
     import psutil

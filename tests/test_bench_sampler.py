@@ -39,7 +39,9 @@ for child in children:
 def test_shared_pages_count_once_in_pss_and_in_every_process_in_rss(tmp_path):
     data = tmp_path / "block"
     data.write_bytes(b"\x01" * (200 * MB))
-    proc = subprocess.Popen([sys.executable, "-c", TREE, READER, str(data)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", TREE, READER, str(data)], stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "ready"
     sampler = TreeSampler(proc.pid)
