@@ -50,15 +50,12 @@ MAX_TEXT_NOTE_BYTES = limits.MAX_TEXT_NOTE_BYTES
 """Largest Markdown or plain-text note: pandoc needs seconds and hundreds of MB per MB of Markdown."""
 PANDOC_TIMEOUT_S = 30
 """Longest pandoc may take to read one Word or ODT note."""
-PANDOC_MAX_HEAP = "1024m"
-"""Most memory pandoc may use to read one Word or ODT note (GHC's -M)."""
 PANDOC_TEXT_TIMEOUT_S = 10
 """Longest pandoc may take to read one Markdown or text note (the largest, 512 KB, takes about 1 s);
-pathological Markdown is stopped, not waited for."""
-PANDOC_TEXT_MAX_HEAP = "384m"
-"""Most memory pandoc may use to read one Markdown or text note: the largest needs about 256 MB. A
-runaway parse (pandoc 3.9 expands a footnote that refers to itself without end) stops at this cap
-within seconds, not at the Word cap after tens of seconds."""
+pathological Markdown is stopped, not waited for. A runaway in the reader's Lua bridge (pandoc 3.9
+expands a footnote that cites itself without end) grows outside GHC's heap cap and ends here."""
+PANDOC_MAX_HEAP = "1024m"
+"""Most memory pandoc may use to read one note (GHC's -M)."""
 MAX_AST_BYTES = 64 * 1024 * 1024
 """Largest document tree (pandoc's JSON) accepted for one note; normal text gives ~50 bytes a character."""
 MAX_FRONT_MATTER_CHARS = 64 * 1024
@@ -586,11 +583,9 @@ def _read_text_tree(fmt: str, suffix: str, text: str, notices: list[str]) -> byt
     return tree
 
 
-def _limits(suffix: str) -> tuple[str, float]:
-    """pandoc's heap cap and time limit for a note of this kind."""
-    if suffix in _TEXT_SUFFIXES:
-        return PANDOC_TEXT_MAX_HEAP, PANDOC_TEXT_TIMEOUT_S
-    return PANDOC_MAX_HEAP, PANDOC_TIMEOUT_S
+def _time_limit(suffix: str) -> float:
+    """How long pandoc may take to read a note of this kind."""
+    return PANDOC_TEXT_TIMEOUT_S if suffix in _TEXT_SUFFIXES else PANDOC_TIMEOUT_S
 
 
 def _read_tree(fmt: str, suffix: str, *, text: str | None = None, path: str | None = None) -> bytes:
@@ -607,10 +602,9 @@ def _read_tree(fmt: str, suffix: str, *, text: str | None = None, path: str | No
     else:
         request = {"format": fmt, "path": path}
         args, stdin = ["--from", fmt, "--to", "json", str(path)], b""
-    heap, timeout = _limits(suffix)
-    readers = pandoc_reader.shared(_READERS, heap)
+    readers = pandoc_reader.shared(_READERS, PANDOC_MAX_HEAP)
     try:
-        return readers.read({**request, "max_bytes": MAX_AST_BYTES}, timeout)
+        return readers.read({**request, "max_bytes": MAX_AST_BYTES}, _time_limit(suffix))
     except pandoc_reader.ReadTimeout:
         raise _too_slow(suffix) from None
     except pandoc_reader.TreeTooLarge:
@@ -627,7 +621,7 @@ def _read_tree(fmt: str, suffix: str, *, text: str | None = None, path: str | No
 
 def _too_slow(suffix: str) -> _NoteUnreadable:
     return _NoteUnreadable(
-        f"pandoc took longer than {_limits(suffix)[1]:g} s to read this {suffix} note and was stopped; "
+        f"pandoc took longer than {_time_limit(suffix):g} s to read this {suffix} note and was stopped; "
         "simplify the note (deeply nested or unbalanced markup?)",
         exhausted=True,
     )
@@ -642,7 +636,7 @@ def _too_intricate(suffix: str) -> _NoteUnreadable:
 
 def _too_big_for_memory(suffix: str) -> _NoteUnreadable:
     return _NoteUnreadable(
-        f"reading this {suffix} note needs more than {_limits(suffix)[0].rstrip('m')} MB of memory; "
+        f"reading this {suffix} note needs more than {PANDOC_MAX_HEAP.rstrip('m')} MB of memory; "
         "refused (simplify or split the note)",
         exhausted=True,
     )
@@ -650,7 +644,7 @@ def _too_big_for_memory(suffix: str) -> _NoteUnreadable:
 
 def _run_pandoc(args: list[str], stdin: bytes, suffix: str) -> bytes:
     """Run pandoc sandboxed (it reads only its input), bounded in time, memory and output."""
-    command = pandoc_command(args, rts=(f"-M{_limits(suffix)[0]}",))
+    command = pandoc_command(args, rts=(f"-M{PANDOC_MAX_HEAP}",))
     # Output goes to a file watched for size: a pipe would have to be read whole into memory.
     with _PANDOC_SLOTS, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         try:
@@ -683,7 +677,7 @@ def _run_pandoc(args: list[str], stdin: bytes, suffix: str) -> bytes:
 
 def _wait(proc: subprocess.Popen, stdin: bytes, out, suffix: str) -> int:
     """Feed pandoc its input and wait, stopping it past the time or output limit."""
-    deadline = time.monotonic() + _limits(suffix)[1]
+    deadline = time.monotonic() + _time_limit(suffix)
     try:
         assert proc.stdin is not None
         proc.stdin.write(stdin)
