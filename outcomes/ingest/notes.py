@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import zipfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -764,14 +765,28 @@ _DOCTYPE = tuple(
 )
 
 
+# Once the file has been read, what zipfile raises is damage: RuntimeError for encrypted parts or
+# unknown methods, OSError (EINVAL) for a seek to where a damaged directory points, before the start.
+_ZIP_DAMAGE = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    RuntimeError,
+    EOFError,
+    ValueError,
+    zlib.error,
+    OSError,
+)
+
+
 def _check_zip(path: Path) -> None:
     """Refuse what is not a zip package, decompression bombs, and XML that declares entities."""
-    import zipfile
-
     kind = path.suffix.lower()
     try:
         with path.open("rb") as handle:
             head = handle.read(4)
+    except OSError as exc:
+        raise _NoteUnreadable(f"cannot be read ({exc.strerror or exc})") from exc
+    try:
         if not zipfile.is_zipfile(path):
             if head.startswith(b"PK"):
                 raise _NoteUnreadable(
@@ -794,10 +809,7 @@ def _check_zip(path: Path) -> None:
                         f"is refused: its part {info.filename} declares XML entities (DOCTYPE), "
                         "which word processors never write"
                     )
-    except OSError as exc:
-        raise _NoteUnreadable(f"cannot be read ({exc.strerror or exc})") from exc
-    # zipfile reports damage in several ways: RuntimeError for encrypted parts or unknown methods.
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, EOFError, ValueError, zlib.error) as exc:
+    except _ZIP_DAMAGE as exc:
         raise _NoteUnreadable(f"is a damaged or truncated {kind} document ({str(exc)[:200]})") from exc
 
 
@@ -839,21 +851,17 @@ def _read_member(zf, name: str) -> bytes:
 @contextmanager
 def _visible_package(path: Path, suffix: str, set_aside: list[tuple[str, str]]) -> Iterator[Path]:
     """The note itself, or a copy without its hidden text and with its field results as text."""
-    import zipfile
-
     with tempfile.TemporaryDirectory(prefix="outcomes-note-") as tmp:
         try:
             copy = _visible_copy(path, suffix, set_aside, Path(tmp))
         # A part whose data is damaged is found only when it is read (the zip directory was sound).
-        except (zipfile.BadZipFile, RuntimeError, EOFError, ValueError, zlib.error) as exc:
+        except _ZIP_DAMAGE as exc:
             raise _NoteUnreadable(f"is a damaged or truncated {suffix} document ({str(exc)[:200]})") from exc
         yield copy or path
 
 
 def _visible_copy(path: Path, suffix: str, set_aside: list[tuple[str, str]], tmp: Path) -> Path | None:
     """A copy of the package in ``tmp`` with its parts rewritten for pandoc; None if none needs it."""
-    import zipfile
-
     part, markers = _PACKAGE_MARKERS[suffix]
     rewritten: dict[str, bytes] = {}
     with zipfile.ZipFile(path) as zf:

@@ -214,6 +214,9 @@ def check_workbook_archive(path: Path) -> str | None:
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or _reason(exc)})"
+    try:
         if head.startswith(b"\xd0\xcf\x11\xe0"):
             return (
                 "is an Excel 97-2003 (.xls) or password-protected workbook; "
@@ -229,10 +232,17 @@ def check_workbook_archive(path: Path) -> str | None:
             if refusal:
                 return refusal
             return _find_doctype(archive, members)
-    except OSError as exc:
-        return f"cannot be read ({exc.strerror or _reason(exc)})"
-    # RuntimeError: zipfile's NotImplementedError for unknown zip versions and compression methods.
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, ValueError, RuntimeError) as exc:
+    # The file reads (above), so what zipfile raises is damage: RuntimeError for unknown zip versions
+    # and compression methods, OSError (EINVAL) for a seek to where a damaged directory points.
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        EOFError,
+        ValueError,
+        RuntimeError,
+        OSError,
+    ) as exc:
         return f"is damaged and cannot be read ({_reason(exc)})"
 
 

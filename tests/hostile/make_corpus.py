@@ -194,6 +194,14 @@ def damaged_member(data: bytes, member: str) -> bytes:
     return data[:offset] + b"XX" + data[offset + 2 :]
 
 
+def directory_before_start(data: bytes) -> bytes:
+    """``data`` whose end record places the central directory 1 GB on: zipfile finds the directory by
+    its size, takes the difference for bytes prepended to the archive, and seeks to every part before
+    the file's start (an OSError, EINVAL, not a BadZipFile)."""
+    end = data.rindex(b"PK\x05\x06")
+    return data[: end + 16] + struct.pack("<I", 1 << 30) + data[end + 20 :]
+
+
 def docx_damaged_image() -> bytes:
     """A Word note with hidden text (so its package is rewritten) and an image whose zip entry is damaged."""
     parts = unpack(pandoc(NOTE_MD, "docx"))
@@ -224,6 +232,7 @@ def word_notes() -> dict[str, bytes]:
         "notes/docx_payload.docx": docx_payload(),
         "notes/docx_footnote_loop.docx": docx_footnote_loop(),
         "notes/docx_damaged_image.docx": docx_damaged_image(),
+        "notes/docx_directory_before_start.docx": directory_before_start(docx),
         "notes/odt_not_zip.odt": b"<office:document>not a package</office:document>\n",
         "notes/odt_billion_laughs.odt": with_doctype(odt, "content.xml", BILLION_LAUGHS, b"<text:p>", "lol9"),
         "notes/odt_is_docx.odt": docx,
@@ -367,6 +376,7 @@ def workbooks() -> dict[str, bytes]:
         # organisers' worksheets
         "worksheet/not_zip.xlsx": b"Theme,WSIS action lines,Summary\nA theme,C5,Text\n",
         "worksheet/truncated.xlsx": good[: len(good) // 2],
+        "worksheet/directory_before_start.xlsx": directory_before_start(good),
         "worksheet/bomb.xlsx": pack({**unpack(good), "xl/worksheets/sheet1.xml": bomb_part()}),
         "worksheet/billion_laughs.xlsx": xlsx({"Themes": sheet_xml(GOOD_THEMES, BILLION_LAUGHS, "lol9")}),
         "worksheet/external_entity.xlsx": xlsx({"Themes": sheet_xml(GOOD_THEMES, EXTERNAL_ENTITY, "xxe")}),
