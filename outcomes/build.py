@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from pydantic import BaseModel, Field
 
 import outcomes
-from outcomes.errors import InputError, Location, OutcomesError, Problem, Problems, printable
+from outcomes.errors import InputError, Location, OutcomesError, Problem, Problems, TemplateError, printable
 from outcomes.ingest.notes import Outline, outline
 from outcomes.inputs import SessionInputs, assets_root, hash_inputs, read_inputs
 from outcomes.merge import merge, merge_report
@@ -322,8 +322,21 @@ def docx_settings(p: Plan, doc_type: str, templates: TemplateSet) -> dict[str, A
     }
 
 
+_timed_out: dict[tuple[str, str], tuple[str, TemplateError]] = {}
+"""Templates that passed their time limit in this process, by (template set digest, document type),
+with the session they did it for. A looping template would cost every later session of a batch its
+whole limit again, in each format, for the same error: a renderer pays it once (an edited template
+set has another digest and is tried again)."""
+
+
 def render(p: Plan, doc_type: str, fmt: str, templates: TemplateSet) -> Rendered:
     """Render one document in one format to a staged file in the output folder."""
+    # The template set's digest now, not the plan's: the preview keeps its plan across template edits.
+    known = _timed_out.get((templates.digest(), doc_type)) if _timed_out else None
+    if known is not None:
+        session_id, exc = known
+        message = f"{exc.message} with session {session_id}; not tried again until the template changes"
+        raise TemplateError(exc.location.path, exc.location.line, message, timed_out=True)
     from outcomes.render.accessibility import check_docx, check_pdf
     from outcomes.render.docx import write_docx
     from outcomes.render.pdf import write_pdf
@@ -361,6 +374,11 @@ def render(p: Plan, doc_type: str, fmt: str, templates: TemplateSet) -> Rendered
             checked = check_docx(staged)
         else:
             raise OutcomesError(f"unknown format '{fmt}'; use {', '.join(FORMATS)}")
+    except TemplateError as exc:
+        staging.discard()
+        if exc.timed_out:
+            _timed_out.setdefault((templates.digest(), doc_type), (session.id, exc))
+        raise
     except BaseException:
         staging.discard()
         raise

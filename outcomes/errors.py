@@ -118,14 +118,15 @@ class InputError(OutcomesError):
 class TemplateError(OutcomesError):
     """An editor's template is broken; reported with the template file and line."""
 
-    def __init__(self, template: str, line: int | None, message: str):
+    def __init__(self, template: str, line: int | None, message: str, *, timed_out: bool = False):
         self.location = Location(template, line)
         self.message = message
+        self.timed_out = timed_out  # the template passed its time limit
         super().__init__(f"{self.location}: {message}")
 
     def __reduce__(self):
-        # Render workers send exceptions back pickled; rebuild from the three fields, not from args.
-        return (type(self), (self.location.path, self.location.line, self.message))
+        # Rebuilt from the fields, not from args; timed_out as state.
+        return (type(self), (self.location.path, self.location.line, self.message), self.__dict__)
 
 
 class RenderError(OutcomesError):

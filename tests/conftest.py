@@ -41,6 +41,17 @@ def left_behind(marker: str) -> list[psutil.Process]:
     return left
 
 
+@pytest.fixture(autouse=True)
+def _no_template_timed_out_yet():
+    """Each test starts with no template known to have timed out in this process (outcomes.build)."""
+    import sys
+
+    build = sys.modules.get("outcomes.build")
+    if build is not None:
+        build._timed_out.clear()
+    yield
+
+
 @pytest.fixture
 def fixtures() -> Path:
     return FIXTURES

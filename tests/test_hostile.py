@@ -673,6 +673,8 @@ def test_template_case(name, tmp_path, tripwire, monkeypatch):
     if case.get("timeout"):
         monkeypatch.setenv("OUTCOMES_RENDER_TIMEOUT", str(case["timeout"]))  # the renderers' limit
         monkeypatch.setattr(templates_module, "RENDER_TIMEOUT_S", float(case["timeout"]))  # this process's
+        share = float(case["timeout"]) * templates_module.TEMPLATE_TIME_SHARE
+        monkeypatch.setattr(templates_module, "TEMPLATE_TIMEOUT_S", share)
     expected = f"{folder}/{case['where']}: "
 
     started = time.perf_counter()

@@ -8,6 +8,7 @@ reported "ok", and nested ``range(100000)`` loops never ended. Values a template
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from outcomes import build as lib
 from outcomes.errors import TemplateError
 from outcomes.render import templates as templates_module
 from outcomes.render.templates import TemplateSet, render_html
@@ -100,7 +102,7 @@ def test_values_under_the_limits_still_render(tmp_path):
 def test_nested_ranges_stop_at_the_time_limit_with_their_line(tmp_path, monkeypatch):
     # In this process pytest-timeout holds SIGALRM, so only the sandbox's hooks keep time here; the
     # timer that stops loops the hooks do not see is tested through the commands below.
-    monkeypatch.setattr(templates_module, "RENDER_TIMEOUT_S", 2.0)
+    monkeypatch.setattr(templates_module, "TEMPLATE_TIMEOUT_S", 1.6)
     folder = editor(tmp_path, NESTED_RANGES)
     started = time.perf_counter()
     with pytest.raises(TemplateError, match="rendering took longer than 1.6 s") as caught:
@@ -152,3 +154,66 @@ def test_build_and_preview_render_under_the_same_limits(body, tmp_path):
     assert (
         f"{page}:3: not allowed in a template: rendering took longer than 8 s" in shown.stdout + shown.stderr
     )
+
+
+def test_a_template_may_run_30_s_at_most_and_never_past_its_share_of_the_render_limit():
+    def limit(**env: str) -> float:
+        code = "from outcomes.render.templates import TEMPLATE_TIMEOUT_S as t; print(t)"
+        environ = {k: v for k, v in os.environ.items() if k != "OUTCOMES_RENDER_TIMEOUT"} | env
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environ)
+        return float(done.stdout)
+
+    assert limit() == 30.0  # not 240 s (80 % of the 300 s render limit): a looping template
+    assert limit(OUTCOMES_RENDER_TIMEOUT="10") == 8.0
+
+
+def _sessions(tmp_path: Path, count: int) -> list[Path]:
+    folders = [tmp_path / "programme" / f"igf2025-ws{900 + n}" for n in range(count)]
+    for folder in folders:
+        shutil.copytree(SESSION, folder)
+    return folders
+
+
+def test_a_template_that_timed_out_is_not_tried_again_until_it_changes(tmp_path, monkeypatch):
+    monkeypatch.setattr(templates_module, "TEMPLATE_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(lib, "_timed_out", {})
+    folder = editor(tmp_path, NESTED_RANGES)
+    first, second, third = _sessions(tmp_path, 3)
+    options = lib.BuildOptions(out=tmp_path / "out", templates=TemplateSet(folder), formats=("html", "txt"))
+    page = folder / "session_report/document.html"
+
+    paid = lib.build_session(first, options)
+    assert paid.status == "failed"
+    assert paid.errors == [f"{page}:3: not allowed in a template: rendering took longer than 1 s"]
+    spared = lib.build_session(second, options)
+    assert spared.status == "failed"
+    assert spared.errors == [
+        f"{page}:3: not allowed in a template: rendering took longer than 1 s with session {first.name}; "
+        "not tried again until the template changes"
+    ]
+    editor(tmp_path, "<p>{{ session.title }}</p>")  # the editor fixes it
+    fixed = lib.build_session(third, options)
+    assert fixed.status == "built", fixed.errors
+
+
+def test_a_batch_pays_a_looping_template_once_per_renderer(tmp_path):
+    folder = editor(tmp_path, NESTED_RANGES)
+    folders = _sessions(tmp_path, 3)
+    cpus = sorted(os.sched_getaffinity(0))[:2]  # one renderer per core: at most two here
+    env = {**os.environ, "PREFECT_LOGGING_LEVEL": "ERROR", "OUTCOMES_RENDER_TIMEOUT": "10"}  # stops at 8 s
+    command = [OUTCOMES, "build", "--all", str(folders[0].parent), "--templates", str(folder)]
+    built = subprocess.run(
+        [*command, "--out", str(tmp_path / "out"), "--format", "pdf,html"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=ROOT,
+        preexec_fn=lambda: os.sched_setaffinity(0, cpus),
+    )
+    text = built.stdout + built.stderr
+    assert built.returncode == 1
+    assert "3 session(s): 0 built, 0 unchanged, 3 failed" in text, text
+    # Six session reports (three sessions, PDF and HTML), two renderers: at most two paid the 8 s.
+    assert "not tried again until the template changes" in text, text
+    assert "Traceback" not in text

@@ -71,9 +71,13 @@ MAX_WIDTH = 1000
 RENDER_TIMEOUT_S = float(os.environ.get("OUTCOMES_RENDER_TIMEOUT", "300"))
 """The time limit on rendering one document (the render pool kills a renderer that passes it)."""
 TEMPLATE_TIME_SHARE = 0.8
+"""Share of the render limit a template may take at most; past it the sandbox stops the template at the
+line it is on, before the render pool has to kill the renderer (which can only name the template file)."""
+TEMPLATE_TIMEOUT_S = min(30.0, RENDER_TIMEOUT_S * TEMPLATE_TIME_SHARE)
+"""How long one template may run. The built-in ones take about 0.7 s on the largest session the readers
+accept (2,000 themes, takeaways and actions); a template past 30 s is looping, and each session of a
+batch would otherwise pay the whole limit for it (a batch stops trying it: ``outcomes.build``)."""
 ALARM_GRACE_S = 0.25
-"""Share of the limit a template may take; past it the sandbox stops the template at the line it is on,
-before the render pool has to kill the renderer (which can only name the template file)."""
 
 # Methods of plain values a template may call; nothing else in the context is callable. None of them
 # makes a string much longer than its inputs (str.format is bounded by MAX_WIDTH and MAX_TEXT).
@@ -188,7 +192,7 @@ class OverLimit(SecurityError):
 
 
 class TooSlow(OverLimit):
-    """A template passed its share of the render time limit."""
+    """A template passed its time limit (:data:`TEMPLATE_TIMEOUT_S`)."""
 
 
 class _Namespace(jinja2.utils.Namespace):
@@ -519,7 +523,7 @@ class TemplateSet:
     def render(self, name: str, context: Context) -> str:
         """Render one template, turning any template fault into a located :class:`TemplateError`."""
         env = self.env
-        limit = RENDER_TIMEOUT_S * TEMPLATE_TIME_SHARE
+        limit = TEMPLATE_TIMEOUT_S
         env.deadline = time.monotonic() + limit
         try:
             with _alarm(limit):
@@ -531,7 +535,8 @@ class TemplateSet:
             raise TemplateError(where, exc.lineno, exc.message or "syntax error") from exc
         except SecurityError as exc:
             file, line = _fault_location(self, exc, name)
-            raise TemplateError(file, line, f"not allowed in a template: {exc}") from exc
+            message = f"not allowed in a template: {exc}"
+            raise TemplateError(file, line, message, timed_out=isinstance(exc, TooSlow)) from exc
         except jinja2.TemplateNotFound as exc:
             file, line = _fault_location(self, exc, name)
             raise TemplateError(file, line, f"template not found: {exc.name}") from exc
@@ -575,7 +580,7 @@ def _alarm(seconds: float) -> Iterator[None]:
 
 
 def _too_slow() -> TooSlow:
-    return TooSlow(f"rendering took longer than {RENDER_TIMEOUT_S * TEMPLATE_TIME_SHARE:g} s")
+    return TooSlow(f"rendering took longer than {TEMPLATE_TIMEOUT_S:g} s")
 
 
 def _on_alarm(_signum: int, _frame: Any) -> None:
