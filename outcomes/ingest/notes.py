@@ -19,7 +19,7 @@ import time
 import zipfile
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -851,42 +851,43 @@ def _read_member(zf, name: str) -> bytes:
 @contextmanager
 def _visible_package(path: Path, suffix: str, set_aside: list[tuple[str, str]]) -> Iterator[Path]:
     """The note itself, or a copy without its hidden text and with its field results as text."""
-    with tempfile.TemporaryDirectory(prefix="outcomes-note-") as tmp:
+    with ExitStack() as stack:
         try:
-            copy = _visible_copy(path, suffix, set_aside, Path(tmp))
+            zf = stack.enter_context(zipfile.ZipFile(path))
+            rewritten = _rewritten_parts(zf, suffix, set_aside)
+            if rewritten:
+                tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="outcomes-note-"))
+                copy = Path(tmp) / f"note{suffix}"
+                with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as out:
+                    for info in zf.infolist():
+                        data = rewritten[info.filename] if info.filename in rewritten else zf.read(info)
+                        out.writestr(info, data)
         # A part whose data is damaged is found only when it is read (the zip directory was sound).
         except _ZIP_DAMAGE as exc:
             raise _NoteUnreadable(f"is a damaged or truncated {suffix} document ({str(exc)[:200]})") from exc
-        yield copy or path
+        yield copy if rewritten else path
 
 
-def _visible_copy(path: Path, suffix: str, set_aside: list[tuple[str, str]], tmp: Path) -> Path | None:
-    """A copy of the package in ``tmp`` with its parts rewritten for pandoc; None if none needs it."""
+def _rewritten_parts(zf: zipfile.ZipFile, suffix: str, set_aside: list[tuple[str, str]]) -> dict[str, bytes]:
+    """The package's parts rewritten for pandoc, by name; empty if none needs it."""
     part, markers = _PACKAGE_MARKERS[suffix]
     rewritten: dict[str, bytes] = {}
-    with zipfile.ZipFile(path) as zf:
-        xml = _read_member(zf, part)
-        # An ODT's named styles and default size live in styles.xml.
-        styles = _read_member(zf, "styles.xml") if suffix == ".odt" else b""
-        if any(marker in xml or marker in styles for marker in markers):
-            if suffix == ".docx":
-                body = _visible_docx(xml, set_aside)
-            else:
-                body = _visible_odt(xml, set_aside, styles)
-            if body is not None:  # None: nothing hidden, no field, no enlarged line after all
-                rewritten[part] = body
+    xml = _read_member(zf, part)
+    # An ODT's named styles and default size live in styles.xml.
+    styles = _read_member(zf, "styles.xml") if suffix == ".odt" else b""
+    if any(marker in xml or marker in styles for marker in markers):
         if suffix == ".docx":
-            for name in _DOCX_NOTE_PARTS:
-                notes = _read_member(zf, name)
-                if b"noteReference" in notes and (fixed := _docx_notes_unmarked(notes, set_aside)):
-                    rewritten[name] = fixed
-        if not rewritten:
-            return None
-        copy = tmp / f"note{suffix}"
-        with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as out:
-            for info in zf.infolist():
-                out.writestr(info, rewritten[info.filename] if info.filename in rewritten else zf.read(info))
-    return copy
+            body = _visible_docx(xml, set_aside)
+        else:
+            body = _visible_odt(xml, set_aside, styles)
+        if body is not None:  # None: nothing hidden, no field, no enlarged line after all
+            rewritten[part] = body
+    if suffix == ".docx":
+        for name in _DOCX_NOTE_PARTS:
+            notes = _read_member(zf, name)
+            if b"noteReference" in notes and (fixed := _docx_notes_unmarked(notes, set_aside)):
+                rewritten[name] = fixed
+    return rewritten
 
 
 def _docx_notes_unmarked(xml: bytes, set_aside: list[tuple[str, str]]) -> bytes | None:
