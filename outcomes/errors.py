@@ -9,8 +9,23 @@ prints without a traceback. Input errors are never retried; :class:`RenderError`
 from __future__ import annotations
 
 import re
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from enum import Enum
+
+ZIP_DAMAGE = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    RuntimeError,
+    EOFError,
+    ValueError,
+    zlib.error,
+    OSError,
+)
+"""What zipfile raises for a damaged package (Word, ODT and Excel files), once the file itself has
+been read: RuntimeError (NotImplementedError) for encrypted parts or unknown versions and methods,
+OSError (EINVAL) for a seek to where a damaged directory points, before the file's start."""
 
 # C0 and C1 controls, DEL, line and paragraph separators and the bidirectional controls: a file name
 # or a quoted text holding one could clear the screen, hide text or forge a line of output.

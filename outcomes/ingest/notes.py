@@ -17,7 +17,6 @@ import tempfile
 import threading
 import time
 import zipfile
-import zlib
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from outcomes import catalog, limits
-from outcomes.errors import Location, Problems
+from outcomes.errors import ZIP_DAMAGE, Location, Problems
 from outcomes.ingest import pandoc_reader
 from outcomes.model import (
     Action,
@@ -70,9 +69,6 @@ READERS = {
     ".docx": "docx",
     ".odt": "odt",
 }
-WITHOUT_FOOTNOTES = "commonmark_x-footnotes+sourcepos"
-"""The text reader once more, footnote marks read as plain text: for a note whose footnotes refer to
-one another in a loop, which pandoc's footnote resolution never finishes."""
 NOTE_SUFFIXES = tuple(READERS)
 
 # --------------------------------------------------------------------------------------------------
@@ -574,7 +570,7 @@ def _read_text_tree(fmt: str, suffix: str, text: str, notices: list[str]) -> byt
         if not exc.exhausted or "[^" not in text:
             raise
         try:
-            tree = _read_tree(WITHOUT_FOOTNOTES, suffix, text=text)
+            tree = _read_tree(f"{fmt}-footnotes", suffix, text=text)  # footnote marks as plain text
         except _NoteUnreadable:
             raise exc from None
     notices.append(
@@ -765,19 +761,6 @@ _DOCTYPE = tuple(
 )
 
 
-# Once the file has been read, what zipfile raises is damage: RuntimeError for encrypted parts or
-# unknown methods, OSError (EINVAL) for a seek to where a damaged directory points, before the start.
-_ZIP_DAMAGE = (
-    zipfile.BadZipFile,
-    zipfile.LargeZipFile,
-    RuntimeError,
-    EOFError,
-    ValueError,
-    zlib.error,
-    OSError,
-)
-
-
 def _check_zip(path: Path) -> None:
     """Refuse what is not a zip package, decompression bombs, and XML that declares entities."""
     kind = path.suffix.lower()
@@ -809,8 +792,12 @@ def _check_zip(path: Path) -> None:
                         f"is refused: its part {info.filename} declares XML entities (DOCTYPE), "
                         "which word processors never write"
                     )
-    except _ZIP_DAMAGE as exc:
-        raise _NoteUnreadable(f"is a damaged or truncated {kind} document ({str(exc)[:200]})") from exc
+    except ZIP_DAMAGE as exc:
+        raise _damaged(kind, exc) from exc
+
+
+def _damaged(kind: str, exc: BaseException) -> _NoteUnreadable:
+    return _NoteUnreadable(f"is a damaged or truncated {kind} document ({str(exc)[:200]})")
 
 
 def _declares_entities(zf, info) -> bool:
@@ -863,8 +850,8 @@ def _visible_package(path: Path, suffix: str, set_aside: list[tuple[str, str]]) 
                         data = rewritten[info.filename] if info.filename in rewritten else zf.read(info)
                         out.writestr(info, data)
         # A part whose data is damaged is found only when it is read (the zip directory was sound).
-        except _ZIP_DAMAGE as exc:
-            raise _NoteUnreadable(f"is a damaged or truncated {suffix} document ({str(exc)[:200]})") from exc
+        except ZIP_DAMAGE as exc:
+            raise _damaged(suffix, exc) from exc
         yield copy if rewritten else path
 
 

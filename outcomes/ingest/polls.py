@@ -76,7 +76,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.escape import unescape
 
 from outcomes import limits
-from outcomes.errors import Location, Problem, Problems
+from outcomes.errors import ZIP_DAMAGE, Location, Problem, Problems
 from outcomes.ingest.privacy import EMAIL, Scrubber, personal_kinds
 from outcomes.model import Poll, PollOption, PollQuestion, Source
 from outcomes.text import clean_text, first_illegal
@@ -706,8 +706,7 @@ def _read_workbook(path: Path, rel: str, problems: Problems) -> _Found | None:
             return None
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
-    # zipfile says "damaged" in several ways: NotImplementedError (a RuntimeError) for unknown versions.
-    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, RuntimeError) as exc:
+    except ZIP_DAMAGE as exc:  # OSError here is also the stat's
         problems.error(where, f"{damaged} ({exc}).")
         return None
     if len(parts) > MAX_XLSX_PARTS:

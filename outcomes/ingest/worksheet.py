@@ -32,7 +32,6 @@ import os
 import re
 import warnings
 import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +47,7 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.xml.functions import tostring
 
 from outcomes import catalog
-from outcomes.errors import Location, Problems
+from outcomes.errors import ZIP_DAMAGE, Location, Problems
 from outcomes.model import Action, Paragraph, Person, Role, Source, Takeaway, Theme, Worksheet
 from outcomes.text import clean_text, first_illegal
 
@@ -232,17 +231,7 @@ def check_workbook_archive(path: Path) -> str | None:
             if refusal:
                 return refusal
             return _find_doctype(archive, members)
-    # The file reads (above), so what zipfile raises is damage: RuntimeError for unknown zip versions
-    # and compression methods, OSError (EINVAL) for a seek to where a damaged directory points.
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        zlib.error,
-        EOFError,
-        ValueError,
-        RuntimeError,
-        OSError,
-    ) as exc:
+    except ZIP_DAMAGE as exc:  # the file reads (above): what zipfile raises is damage
         return f"is damaged and cannot be read ({_reason(exc)})"
 
 
