@@ -45,7 +45,7 @@ def measure(folders: list[Path], rounds: int, doc_type: str) -> dict[str, list[f
     import weasyprint
 
     from bench.run import PDF_OPTIONS  # the floor's renderer settings
-    from outcomes.build import BuildOptions, docx_settings, plan_from, read
+    from outcomes.build import BuildOptions, document_title, docx_settings, plan_from, read
     from outcomes.ingest import pandoc_reader
     from outcomes.pandoc import pandoc_command
     from outcomes.render.accessibility import check_docx, check_pdf
@@ -87,7 +87,6 @@ def measure(folders: list[Path], rounds: int, doc_type: str) -> dict[str, list[f
                 check=True,
                 capture_output=True,
             )
-            title = settings["title"]
             timed(
                 "write_pdf",
                 write_pdf,
@@ -95,7 +94,7 @@ def measure(folders: list[Path], rounds: int, doc_type: str) -> dict[str, list[f
                 folder,
                 list(templates.roots),
                 pdf,
-                title=title,
+                title=document_title(p),
                 lang=session.language,
                 created=session.date,
             )

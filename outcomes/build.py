@@ -314,7 +314,6 @@ def docx_settings(p: Plan, doc_type: str, templates: TemplateSet) -> dict[str, A
     return {
         "reference": templates.find(f"{doc_type}/reference.docx")
         or templates.require("_shared/reference.docx"),
-        "title": document_title(p),
         "lang": session.language,
         "rtl": session.language in RTL_LANGUAGES,
         "toc_title": templates.labels(session.language)["contents"],

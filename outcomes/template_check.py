@@ -256,7 +256,6 @@ def _render_files(templates: TemplateSet, doc_type: str) -> list[TemplateError]:
                     html,
                     Path(tmp) / f"{doc_type}.docx",
                     reference,
-                    title=title,
                     lang=lang,
                     rtl=lang in RTL_LANGUAGES,
                     created=report.session.date,

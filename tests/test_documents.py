@@ -352,7 +352,6 @@ def test_docx_keeps_no_link_out_of_the_document(tmp_path):
         html,
         target,
         templates.require("_shared/reference.docx"),
-        title="t",
         lang="en",
         rtl=False,
         created=None,

@@ -23,7 +23,7 @@ def write(tmp_path: Path, *, event: str, code: str = "WS #1", title: str = "T") 
     report.session.event, report.session.code, report.session.title = event, code, title
     html = render_html(report, "session_report", "docx", TemplateSet())
     target = tmp_path / "report.docx"
-    write_docx(html, target, REFERENCE, title=title, lang="en", rtl=False, created=None, toc_title="Contents")
+    write_docx(html, target, REFERENCE, lang="en", rtl=False, created=None, toc_title="Contents")
     with zipfile.ZipFile(target) as z:
         return {
             n: z.read(n).decode("utf-8")
@@ -81,3 +81,15 @@ def test_a_docx_pandoc_leaves_unreadable_is_a_clear_error(tmp_path, monkeypatch)
     )
     with pytest.raises(OutcomesError, match=r"the DOCX pandoc wrote could not be finished \(report.docx\)"):
         write(tmp_path, event="IGF 2025")
+
+
+@pytest.mark.parametrize("title", ["True", "false", "1e3", "*not emphasis* & <b>not bold</b>"])
+def test_the_docx_title_is_the_session_title_as_typed(tmp_path, title):
+    # Read from the HTML's <title>, never through pandoc's --metadata (YAML: "True" was a boolean there).
+    import docx
+
+    write(tmp_path, event="IGF 2025", code="", title=title)
+    document = docx.Document(tmp_path / "report.docx")
+    assert document.core_properties.title == title
+    first = document.paragraphs[0]
+    assert (first.style.name, first.text) == ("Title", title)

@@ -60,16 +60,18 @@ TBLPR_ORDER = (
 ).split()
 
 
-def docx_args(
-    reference: Path, *, title: str, lang: str, rtl: bool, toc_title: str, toc: bool = True
-) -> list[str]:
-    """pandoc's arguments to write a document's HTML (on stdin) as DOCX; the output path is added."""
+def docx_args(reference: Path, *, lang: str, rtl: bool, toc_title: str, toc: bool = True) -> list[str]:
+    """pandoc's arguments to write a document's HTML (on stdin) as DOCX; the output path is added.
+
+    The title is the HTML's own ``<title>``, which pandoc's HTML reader takes as text: a title given
+    with ``--metadata`` is read as YAML, and one that reads "true" or "false" would become a boolean
+    and leave the document without a title.
+    """
     args = [
         "--from=html",
         "--to=docx",
         f"--reference-doc={reference}",
         *(["--toc", "--toc-depth=2"] if toc else []),
-        f"--metadata=title:{title}",
         f"--metadata=lang:{lang}",
         f"--metadata=toc-title:{toc_title}",
     ]
@@ -113,7 +115,6 @@ def write_docx(
     target: Path,
     reference: Path,
     *,
-    title: str,
     lang: str,
     rtl: bool,
     created: dt.date | None,
@@ -122,7 +123,7 @@ def write_docx(
 ) -> None:
     """Convert the document's HTML to DOCX at ``target``; ``toc`` adds a table-of-contents field."""
     epoch = int(dt.datetime.combine(created or dt.date(2000, 1, 1), dt.time(), tzinfo=dt.UTC).timestamp())
-    args = docx_args(reference, title=title, lang=lang, rtl=rtl, toc_title=toc_title, toc=toc)
+    args = docx_args(reference, lang=lang, rtl=rtl, toc_title=toc_title, toc=toc)
     run_pandoc([*args, f"--output={target}"], html, epoch=epoch)
     try:
         finish_docx(

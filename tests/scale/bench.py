@@ -71,7 +71,6 @@ def bare(sessions: Path, templates: str | None) -> None:
                 html_docx,
                 tmp / "x.docx",
                 reference,
-                title=title,
                 lang=s.language,
                 rtl=s.language in RTL_LANGUAGES,
                 created=s.date,
