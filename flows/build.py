@@ -7,8 +7,8 @@ writes the outputs. A session that fails ends in a Failed task run (its located 
 state's message, its :class:`BuildResult` in a :class:`SessionFailed`), so Prefect shows it red
 while the other sessions go on, and the flow run ends Failed (:func:`final_state`), with an ERROR
 line naming the sessions that failed and their first problem; the results are in the run's
-artifacts. A renderer crash or timeout fails the attempt instead, and Prefect retries the session
-once.
+artifacts. A renderer crash fails the attempt instead, and Prefect retries the session once; a
+document over its time limit fails the session at once (it would take as long again).
 
 Rendering is CPU-bound and WeasyPrint holds the GIL, so the session tasks run on threads in the flow
 process (where Prefect tracks them cheaply, over one API connection) and hand each document to a
@@ -113,7 +113,7 @@ def _template_set(folder: str | None) -> TemplateSet:
 
 
 def retry_only_renderer_failures(task, task_run, state) -> bool:
-    """Retry failures that can pass on a second try (renderer crash or timeout), never input errors."""
+    """Retry failures that can pass on a second try (a renderer crash), never input errors."""
     try:
         state.result()
     except InputError:

@@ -505,8 +505,8 @@ def build_session(
 ) -> BuildResult:
     """Build one session; input and template problems come back as a failed result.
 
-    A renderer crash or timeout (a retryable :class:`RenderError`) is raised instead while
-    ``retry_left``, so that the caller can try again; the outputs are then as before the attempt.
+    A crashed renderer (a retryable :class:`RenderError`) is raised instead while ``retry_left``, so
+    that the caller can try again; the outputs are then as before the attempt.
     """
     skipped = skip_if_unchanged(folder, options)  # hashes only: no notes read
     if skipped is not None:

@@ -3,7 +3,7 @@
 Every input problem is a :class:`Problem` carrying where it was found (``path:line`` or
 ``path!Sheet!B7``). Readers collect problems into a :class:`Problems` list instead of stopping at
 the first, and the CLI prints them all. Exceptions derive from :class:`OutcomesError`, which the CLI
-prints without a traceback. Input errors are never retried; :class:`RenderError` may be.
+prints without a traceback. Input errors are never retried; a :class:`RenderError` may be.
 """
 
 from __future__ import annotations
@@ -145,9 +145,15 @@ class TemplateError(OutcomesError):
 
 
 class RenderError(OutcomesError):
-    """A renderer crashed or timed out; a second try may pass."""
+    """A document could not be rendered. A crashed renderer may pass a second try (``retryable``);
+    a time limit passed or a renderer's own error comes back the same on every try, so is not retried."""
 
-    retryable = True
+    def __init__(self, message: str, *, retryable: bool = True):
+        super().__init__(message)
+        self.retryable = retryable
+
+    def __reduce__(self):
+        return (type(self), self.args, self.__dict__)
 
 
 class UsageError(OutcomesError):

@@ -248,7 +248,11 @@ class _Worker:
         except _Deadline:
             self._kill(proc)
             self.proc = None
-            raise RenderError(f"{job.label}: rendering took longer than {job.timeout:g} s") from None
+            # The same document takes as long again: a second try would only double the wait.
+            raise RenderError(
+                f"{job.label}: rendering took longer than {job.timeout:g} s (OUTCOMES_RENDER_TIMEOUT)",
+                retryable=False,
+            ) from None
         except (EOFError, BrokenPipeError, pickle.UnpicklingError):
             try:
                 code = proc.wait(timeout=5)

@@ -4,7 +4,9 @@ It runs in the command's own process, without Prefect: the inputs are read and m
 only when an input changes), the template set is rebuilt only when a template file is added or
 removed, and only the HTML is rendered unless the PDF is asked for. Rendering goes through the
 build's own ``build.render``, into ``<out>/<session>/preview/`` so that a preview never mixes with
-the last real build.
+the last real build. The PDF is rendered by one warm renderer process of its own
+(:class:`outcomes.pool.RenderPool`), under the time limit a build gives a document: a stylesheet that
+makes WeasyPrint's layout run for minutes is stopped there as in a build, never holding the preview.
 
 The server (Starlette on uvicorn, both already installed with Prefect) answers three routes: the page
 (``/``), its event stream (``/events``, server-sent events), the rendered files (``/files/``, served
@@ -32,13 +34,15 @@ from pathlib import Path
 from string import Template
 from typing import TYPE_CHECKING, Protocol
 
-from outcomes.errors import InputError, OutcomesError
+from outcomes.errors import InputError, OutcomesError, RenderError
 from outcomes.render.templates import DOCUMENT_TYPES, LANGUAGES, TemplateSet
 
 if TYPE_CHECKING:
     import uvicorn
 
     from outcomes.build import Plan
+    from outcomes.build import Rendered as BuildRendered
+    from outcomes.pool import RenderPool
 
 # How long the watcher waits for a burst of saves to settle, and how often it polls for them (ms).
 DEBOUNCE_MS = 30
@@ -102,6 +106,7 @@ class Preview:
         self.out_dir = out_dir.resolve()
         self.templates = TemplateSet(self.templates_dir)
         self.plan: Plan | None = None
+        self._renderer: RenderPool | None = None
 
     @property
     def session_id(self) -> str:
@@ -203,10 +208,20 @@ class Preview:
         return result
 
     def _render_pdf(self, plan: Plan, doc: str, result: Rendered) -> None:
-        from outcomes.build import render as build_render
+        from outcomes.outputs import clean_stale_parts
+        from outcomes.pool import RenderPool
+        from outcomes.renderers import RENDERER_MODULES
 
         started = time.perf_counter()
-        rendered = build_render(plan, doc, "pdf", self.templates)
+        if self._renderer is None:
+            self._renderer = RenderPool(workers=1, preload=RENDERER_MODULES)
+        folder = str(self.templates_dir) if self.templates_dir else None
+        label = f"{self.session_id}: {doc}.pdf"
+        try:
+            rendered = self._renderer.submit(render_pdf_job, (plan, doc, folder), label).result()
+        except RenderError:
+            clean_stale_parts(plan.out_dir)  # a killed renderer leaves its staged file behind
+            raise
         lang = plan.report.session.language
         result.pdf = _move(rendered.staged, self.target_dir / self.file_name(doc, lang, "pdf"))
         result.pages = _page_images(result.pdf)
@@ -225,6 +240,19 @@ class Preview:
         report = self.plan.report
         session = report.session.model_copy(update={"language": lang})
         return dataclasses.replace(self.plan, report=report.model_copy(update={"session": session}))
+
+    def close(self) -> None:
+        """Stop the PDF renderer, if one was started."""
+        renderer, self._renderer = self._renderer, None
+        if renderer is not None:
+            renderer.shutdown()
+
+
+def render_pdf_job(plan: Plan, doc: str, templates_dir: str | None) -> BuildRendered:
+    """One preview PDF, in the renderer process: the template files as they are now (a fresh set)."""
+    from outcomes.build import render
+
+    return render(plan, doc, "pdf", TemplateSet(Path(templates_dir) if templates_dir else None))
 
 
 def _move(staged: Path, target: Path) -> Path:
@@ -638,14 +666,17 @@ def run_preview(
     if templates is not None and not templates.is_dir():
         raise OutcomesError(f"--templates {templates}: not a folder")
     preview = Preview(folder, doc, templates, pdf, out_dir)
-    result = preview.render()
-    _report(out, result, "rendered")
-    if once:
-        return 0 if result.ok else 1
     try:
-        return serve(preview, host, port, out, stop, result)
-    except KeyboardInterrupt:
-        return 0
+        result = preview.render()
+        _report(out, result, "rendered")
+        if once:
+            return 0 if result.ok else 1
+        try:
+            return serve(preview, host, port, out, stop, result)
+        except KeyboardInterrupt:
+            return 0
+    finally:
+        preview.close()
 
 
 # --- the page -----------------------------------------------------------------------------------

@@ -365,3 +365,36 @@ def test_docx_keeps_no_link_out_of_the_document(tmp_path):
     assert re.findall(r"<w:hyperlink\b[^>]*>", body) and all(
         "w:anchor=" in link for link in re.findall(r"<w:hyperlink\b[^>]*>", body)
     )
+
+
+@pytest.mark.parametrize(
+    ("raised", "message", "retryable"),
+    [
+        (AssertionError(), "WeasyPrint failed: AssertionError in WeasyPrint's layout", False),
+        (ValueError("bad length"), "WeasyPrint failed: ValueError: bad length", False),
+        (
+            OSError(28, "No space left on device"),
+            "WeasyPrint failed: OSError: [Errno 28] No space left on device",
+            True,
+        ),
+    ],
+)
+def test_a_weasyprint_failure_says_what_it_was_and_only_a_file_system_error_is_retried(
+    tmp_path, monkeypatch, raised, message, retryable
+):
+    import pickle
+
+    import weasyprint
+
+    from outcomes.errors import RenderError
+    from outcomes.render.pdf import write_pdf
+
+    def fail(self, *args, **kwargs):
+        raise raised
+
+    monkeypatch.setattr(weasyprint.HTML, "render", fail)
+    with pytest.raises(RenderError) as caught:
+        write_pdf("<p>x</p>", tmp_path, [tmp_path], tmp_path / "x.pdf", title="t", lang="en", created=None)
+    assert str(caught.value) == message and caught.value.retryable is retryable
+    again = pickle.loads(pickle.dumps(caught.value))  # as it comes back from a renderer process
+    assert str(again) == message and again.retryable is retryable

@@ -18,7 +18,7 @@ from flows import build as fb
 from outcomes import build as lib
 from outcomes.errors import InputError, RenderError, TemplateError
 from outcomes.pool import RenderPool
-from outcomes.renderers import RENDERER_MODULES, render_job
+from outcomes.renderers import RENDERER_MODULES, PooledRenderer, render_job
 
 GOOD = ("igf2023-ws285", "igf2025-ws106")
 
@@ -220,6 +220,7 @@ def failed_state(exc: Exception):
     ("exc", "retry"),
     [
         (RenderError("renderer crashed"), True),
+        (RenderError("rendering took longer than 300 s", retryable=False), False),
         (InputError([]), False),
         (TemplateError("base.html", 3, "oops"), False),
         (ValueError("a bug"), False),
@@ -248,15 +249,21 @@ def test_render_error_is_retried_once_input_error_never(programme, tmp_path, mon
     assert calls.count(GOOD[1]) == 1  # an input error is never retried
 
 
-def test_render_time_limit_fails_the_session_and_keeps_the_last_good_outputs(programme, tmp_path):
+def test_render_time_limit_fails_the_session_and_keeps_the_last_good_outputs(
+    programme, tmp_path, monkeypatch
+):
     out = tmp_path / "out"
     folders = [programme / GOOD[0]]
     run(folders, out, formats=["pdf"])
     pdf = out / GOOD[0] / "session_report.pdf"
     good = pdf.read_bytes()
+    attempts = []
+    real = PooledRenderer.render_all
+    monkeypatch.setattr(PooledRenderer, "render_all", lambda self, p: attempts.append(1) or real(self, p))
     results = run(folders, out, formats=["pdf"], force=True, render_timeout=0.05)
     assert by_session(results) == {GOOD[0]: "failed"}
     assert "rendering took longer than 0.05 s" in results[0].errors[0]
+    assert len(attempts) == 1  # not retried: it would take as long again
     assert pdf.read_bytes() == good
     assert not list((out / GOOD[0]).glob(".*.part"))
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from served import Lines, Served
 
+from outcomes import pool as pool_module
 from outcomes.errors import OutcomesError
 from outcomes.preview import DEFAULT_PORT, Preview, run_preview
 from outcomes.render.templates import BUILTIN_TEMPLATES
@@ -188,9 +189,35 @@ def test_a_busy_port_is_a_clean_error(workspace):
 def test_pdf_on_request(workspace):
     session, templates, out = workspace
     preview = Preview(session, "short_report", templates, pdf=True, out_dir=out)
-    result = preview.render()
+    try:
+        result = preview.render()
+    finally:
+        preview.close()
     assert result.ok and result.pdf is not None and result.pdf.read_bytes().startswith(b"%PDF")
     print(f"\npreview PDF (short report): {result.pdf_ms:.0f} ms, HTML {result.html_ms:.0f} ms")
+
+
+def test_a_pdf_over_the_time_limit_is_stopped_and_the_preview_goes_on(workspace, monkeypatch):
+    session, templates, out = workspace
+    monkeypatch.setattr(pool_module, "RENDER_TIMEOUT_S", 2.0)
+    style = templates / "short_report" / "style.css"
+    style.parent.mkdir()
+    # WeasyPrint lays this out in about 6 s on the short report (56 s on a session report).
+    style.write_text("* { display: flex !important; flex-wrap: wrap; }\n", "utf-8")
+    preview = Preview(session, "short_report", templates, pdf=True, out_dir=out)
+    try:
+        slow = preview.render()  # the renderer is killed at the limit
+        assert slow.errors == [
+            "igf2025-ws106: short_report.pdf: rendering took longer than 2 s (OUTCOMES_RENDER_TIMEOUT)"
+        ]
+        assert slow.html is not None and slow.pdf is None
+        assert not list(out.rglob("*.part"))  # the killed renderer's staged file is gone
+        style.write_text("p { color: #222; }\n", "utf-8")
+        fixed = preview.render(inputs_changed=False, templates_changed=True, files_moved=False)
+        assert fixed.ok and fixed.pdf is not None and fixed.pdf.read_bytes().startswith(b"%PDF")
+    finally:
+        preview.close()
+    assert preview._renderer is None
 
 
 def test_warm_re_render_is_fast(workspace):

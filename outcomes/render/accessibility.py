@@ -46,7 +46,7 @@ def check_pdf(path: Path) -> AccessibilityCheck:
     try:
         report = pdfua.validate(str(path))
     except pdfua.PdfuaError as exc:
-        raise RenderError(f"the PDF/UA check could not read {path.name}: {exc}") from exc
+        raise RenderError(f"the PDF/UA check could not read {path.name}: {exc}", retryable=False) from exc
     counts = report.count_by_severity()
     return AccessibilityCheck(
         checker=f"pdfua {pdfua.__version__} (PDF/UA-1, machine-checkable rules)",

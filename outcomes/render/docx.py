@@ -97,7 +97,7 @@ def run_pandoc(
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise RenderError(f"pandoc took longer than {timeout:.0f} s") from exc
+        raise RenderError(f"pandoc took longer than {timeout:.0f} s", retryable=False) from exc
     stderr = done.stderr.decode("utf-8", "replace").strip()
     if done.returncode == 251 or "Heap exhausted" in stderr:
         # The same input needs the same memory again: not worth a retry.

@@ -235,7 +235,10 @@ def write_pdf(
             uncompressed_pdf=False,
         )
     except (OSError, ValueError, RuntimeError, AssertionError) as exc:
-        raise RenderError(f"WeasyPrint failed: {exc}") from exc
+        # WeasyPrint's own checks (an AssertionError has no text) fail the same way on every try; a
+        # file system error may not.
+        what = f"{type(exc).__name__}: {exc}" if str(exc) else f"{type(exc).__name__} in WeasyPrint's layout"
+        raise RenderError(f"WeasyPrint failed: {what}", retryable=isinstance(exc, OSError)) from exc
     return confined.refused
 
 
