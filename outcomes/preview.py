@@ -6,7 +6,8 @@ removed, and only the HTML is rendered unless the PDF is asked for. Rendering go
 build's own ``build.render``, into ``<out>/<session>/preview/`` so that a preview never mixes with
 the last real build. The PDF is rendered by one warm renderer process of its own
 (:class:`outcomes.pool.RenderPool`), under the time limit a build gives a document: a stylesheet that
-makes WeasyPrint's layout run for minutes is stopped there as in a build, never holding the preview.
+makes WeasyPrint's layout run for minutes is stopped there as in a build, instead of holding the
+preview for as long as WeasyPrint takes.
 
 The server (Starlette on uvicorn, both already installed with Prefect) answers three routes: the page
 (``/``), its event stream (``/events``, server-sent events), the rendered files (``/files/``, served
