@@ -7,7 +7,8 @@ the services these runs use, telemetry off: :data:`SERVER_ENV`; SQLite in ``PREF
 Prefect's temporary server uses; its event services record the task runs) as the command's very
 first step, so that it starts while the command imports Prefect and the readers, and
 asks the kernel to stop it when the command ends, however the command ends (``PR_SET_PDEATHSIG`` on
-Linux; elsewhere an ``atexit`` hook, which a SIGKILL skips). :meth:`TemporaryServer.serve` points
+Linux, :func:`outcomes.children.end_with`, as the renderers do; elsewhere an ``atexit`` hook, which a
+SIGKILL skips). :meth:`TemporaryServer.serve` points
 Prefect at it with ``temporary_settings``, as ``prefect.testing.utilities.prefect_test_harness``
 does. An API named in the environment, or in a Prefect settings file (:func:`settings_name_api_server`
 reads the active profile, ``.env``, ``prefect.toml`` and ``pyproject.toml`` without importing
@@ -25,9 +26,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import ctypes
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -38,25 +37,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from outcomes.children import end_with
 from outcomes.errors import OutcomesError
 
 START_TIMEOUT_S = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
 STOP_TIMEOUT_S = 5.0
-PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _free_port() -> int:
     with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _end_with(parent: int) -> None:
-    """In the server, before it runs: receive SIGTERM when ``parent`` (this command) ends."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-        if os.getppid() != parent:  # the command already ended while the server was being forked
-            os.kill(os.getpid(), signal.SIGTERM)
 
 
 SERVER_ENV = {
@@ -133,7 +124,7 @@ class TemporaryServer:
             stdin=subprocess.DEVNULL,
             stdout=self._log if self._log is not None else sys.stderr,
             stderr=subprocess.STDOUT,
-            preexec_fn=lambda: _end_with(parent),  # noqa: PLW1509 - started before any thread
+            preexec_fn=lambda: end_with(parent),  # noqa: PLW1509 - started before any thread
         )
         atexit.register(self.stop)
 

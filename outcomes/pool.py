@@ -6,9 +6,12 @@ inside a daemonic Dask worker) that imports the given modules once (the renderer
 job at a time: a module-level function and its arguments, sent over its stdin in length-prefixed
 pickles, answered on its stdout. One dispatcher thread per worker hands it the next job and waits
 for the answer with the job's own deadline, so the limit counts the job alone, never the time spent
-queueing. A worker that passes the deadline is killed and replaced; one that dies is replaced; both
-are reported as a retryable :class:`RenderError`. Errors raised in a worker (a located
-:class:`TemplateError`, say) come back as the same exception.
+queueing. A worker that passes the deadline is killed and replaced, reported as a
+:class:`RenderError` that is not retried (the job would take as long again); one that dies is
+replaced, reported as a retryable one. Errors raised in a worker (a located :class:`TemplateError`,
+say) come back as the same exception. A worker ends with the process that started it, however that
+ends: an idle one when its input closes, a busy one by the kernel's parent-death signal
+(:func:`outcomes.children.end_with`), so a build killed with SIGKILL leaves no renderer working on.
 
 The pool knows nothing of sessions or documents: the build (``outcomes.renderers``) gives it jobs.
 """
@@ -34,12 +37,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from outcomes.children import end_with
 from outcomes.errors import RenderError
 
 RENDER_TIMEOUT_S = float(os.environ.get("OUTCOMES_RENDER_TIMEOUT", "300"))
 START_TIMEOUT_S = 120.0  # a cold start on a loaded machine imports WeasyPrint slowly
 _HEADER = struct.Struct("!Q")
 _READY = "ready"
+_PARENT_ENV = "OUTCOMES_POOL_PARENT"  # the pool's process id, for the worker's end_with
 
 
 def default_workers() -> int:
@@ -167,8 +172,10 @@ def serve(inp: IO[bytes], out: IO[bytes], preload: list[str]) -> None:
 
 
 def main() -> None:
-    # The pool owns this process: Ctrl-C goes to the parent, which closes our stdin or kills us.
+    # The pool owns this process: Ctrl-C goes to the parent, which closes our stdin or kills us; if
+    # the parent is killed, the kernel ends us too, even in the middle of a job.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    end_with(int(os.environ.pop(_PARENT_ENV, os.getppid())))
     # Keep stdout for the protocol; anything a library prints goes to stderr instead.
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
@@ -191,6 +198,7 @@ class _Worker:
         env = dict(os.environ)
         root = str(Path(__file__).resolve().parents[1])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        env[_PARENT_ENV] = str(os.getpid())
         proc = subprocess.Popen(
             [sys.executable, "-m", "outcomes.pool", *self.pool.preload],
             stdin=subprocess.PIPE,

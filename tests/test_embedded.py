@@ -156,6 +156,40 @@ def test_a_killed_build_leaves_no_prefect_server_running(tmp_path):
             build.wait()
 
 
+def test_a_killed_build_leaves_no_renderer_working_on(tmp_path):
+    """kill -9 of `outcomes build` in the middle of a document: its renderer ends with it, at once."""
+    slow = tmp_path / "slow-templates" / "session_report"
+    slow.mkdir(parents=True)
+    # WeasyPrint takes about a minute to lay this out on a session report.
+    (slow / "style.css").write_text("* { display: flex !important; flex-wrap: wrap; }\n", "utf-8")
+    marker = f"killed-{os.getpid()}-{time.monotonic_ns()}"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | {"OUTCOMES_TEST_MARKER": marker}
+    out = tmp_path / "out"
+    command = [str(Path(sys.executable).parent / "outcomes"), "build", str(INPUTS / "igf2025-ws106")]
+    command += ["--out", str(out), "--doc", "session_report", "--format", "pdf"]
+    command += ["--templates", str(slow.parent)]
+    build = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(out.glob(".*.partial/.session_report.pdf.*.part")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.0)  # well into the layout
+        busy = [p for p in left_behind(marker) if "outcomes.pool" in " ".join(p.cmdline())]
+        assert busy and build.poll() is None, "no renderer was working on the PDF"
+        build.kill()
+        build.wait()
+        _gone, alive = psutil.wait_procs(busy, timeout=10)
+        assert alive == [], f"still rendering after kill -9 of the build: {alive}"
+        _gone, alive = psutil.wait_procs(left_behind(marker), timeout=10)
+        assert alive == [], f"left running after kill -9 of the build: {alive}"
+    finally:
+        if build.poll() is None:
+            build.kill()
+            build.wait()
+        for proc in left_behind(marker):
+            proc.kill()
+
+
 def _outcomes(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     command = [str(Path(sys.executable).parent / "outcomes"), *args]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
