@@ -31,12 +31,10 @@ import time
 import traceback
 from pathlib import Path
 
+from outcomes import build as lib
+from outcomes.errors import OutcomesError
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from outcomes import build as lib  # noqa: E402 - after the path is set
-from outcomes.errors import OutcomesError  # noqa: E402
-
 BASE = ROOT / "inputs" / "igf2025-ws106"
 SUFFIXES = (".docx", ".odt", ".md", ".txt", ".csv", ".xlsx")
 PAYLOADS = (
