@@ -3,9 +3,10 @@
 A flow run whose process is killed with its worker (a reboot, the OOM killer) can report nothing, and
 would stay Running for ever: retry refuses it, cancel leaves it Cancelling. Every flow run of the
 deployments sends a heartbeat event every ``PREFECT_FLOWS_HEARTBEAT_FREQUENCY`` seconds (set in
-``prefect.yaml``); this automation, Prefect's own remedy for such "zombie" runs, marks a run Crashed
-when neither another heartbeat nor a final state follows one within ``within`` seconds. A Crashed
-run can then be retried (docs/prefect.md, "When a worker dies").
+``prefect.yaml``; ``outcomes build`` on a configured server sends them as often); this automation,
+Prefect's own remedy for such "zombie" runs, marks a run Crashed when neither another heartbeat nor a
+final state follows one within ``within`` seconds. A Crashed run can then be retried
+(docs/prefect.md, "When a worker dies").
 
     python -m flows.automations [--within SECONDS]     # make deploy runs it
 
@@ -23,9 +24,11 @@ from prefect.events.actions import ChangeFlowRunState
 from prefect.events.schemas.automations import EventTrigger, Posture
 from prefect.events.schemas.events import ResourceSpecification
 
+from flows.embedded import RUN_HEARTBEAT_S
+
 NAME = "igf-outcomes: crash flow runs whose heartbeats stopped"
-HEARTBEAT_S = 60
-"""PREFECT_FLOWS_HEARTBEAT_FREQUENCY of the deployments (prefect.yaml)."""
+HEARTBEAT_S = RUN_HEARTBEAT_S
+"""PREFECT_FLOWS_HEARTBEAT_FREQUENCY of the deployments (prefect.yaml) and of commands on a server."""
 WITHIN_S = 3 * HEARTBEAT_S + 30
 """Three heartbeats missed (and some slack for a loaded machine) before a run is marked Crashed."""
 

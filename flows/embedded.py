@@ -17,7 +17,10 @@ is stopped if an API turns out to be configured after all, and one is started th
 none is configured.
 
 Flow-run heartbeats are off for these runs: they let a long-lived server notice a crashed run, and
-this server ends with the run.
+this server ends with the run. On a configured server, a command's flow run sends them every
+:data:`RUN_HEARTBEAT_S` seconds, as the deployments' runs do (``prefect.yaml``), unless Prefect's settings
+say otherwise: the automation of ``flows/automations.py`` marks a run Crashed three missed heartbeats
+after its last one, and Prefect's own default (180 s) would leave it a 30 s margin.
 
 Nothing here imports Prefect at module level: importing this module must cost nothing.
 """
@@ -40,6 +43,9 @@ from typing import IO
 from outcomes.children import end_with
 from outcomes.errors import OutcomesError
 
+RUN_HEARTBEAT_S = 60
+"""Seconds between a flow run's heartbeats on a long-lived server (``PREFECT_FLOWS_HEARTBEAT_FREQUENCY``
+of ``prefect.yaml``'s deployments; the crash automation allows three missed ones)."""
 START_TIMEOUT_S = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
 STOP_TIMEOUT_S = 5.0
 
@@ -308,9 +314,26 @@ def embedded_default(server: TemporaryServer | None) -> Iterator[str | None]:
 
         settings = get_current_settings()
         if settings.api.url or not settings.server.ephemeral.enabled:
-            yield None
+            with _watched_heartbeats():
+                yield None
             return
         server = TemporaryServer()
         server.start()
     with server.serve() as api_url:
-        yield api_url
+        if api_url is None:
+            with _watched_heartbeats():
+                yield None
+        else:
+            yield api_url
+
+
+@contextlib.contextmanager
+def _watched_heartbeats() -> Iterator[None]:
+    """Heartbeats every :data:`RUN_HEARTBEAT_S` on a configured server, unless the settings say otherwise."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, get_current_settings, temporary_settings
+
+    if "heartbeat_frequency" in get_current_settings().flows.model_fields_set:
+        yield
+        return
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: RUN_HEARTBEAT_S}):
+        yield

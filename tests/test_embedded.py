@@ -29,6 +29,32 @@ def test_no_early_server_when_the_environment_names_an_api(monkeypatch):
             assert api_url is None
 
 
+def test_runs_on_a_configured_server_send_the_heartbeats_the_automation_watches(monkeypatch):
+    import yaml
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        get_current_settings,
+        temporary_settings,
+    )
+
+    from flows import automations
+
+    deployments = yaml.safe_load((Path(__file__).parents[1] / "prefect.yaml").read_text())
+    configured = deployments["definitions"]["work_pool"]["job_variables"]["env"]
+    assert int(configured["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"]) == embedded.RUN_HEARTBEAT_S
+    assert automations.WITHIN_S > 3 * embedded.RUN_HEARTBEAT_S
+    assert get_current_settings().flows.heartbeat_frequency > embedded.RUN_HEARTBEAT_S  # Prefect's default
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api"}):
+        with embedded.embedded_default(None) as api_url:
+            assert api_url is None
+            assert get_current_settings().flows.heartbeat_frequency == embedded.RUN_HEARTBEAT_S
+        # A frequency named in Prefect's settings is the operator's choice.
+        with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: 120}):
+            with embedded.embedded_default(None):
+                assert get_current_settings().flows.heartbeat_frequency == 120
+
+
 def test_the_early_server_runs_flows_and_is_stopped_after(monkeypatch):
     from prefect import flow, get_client, task
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
