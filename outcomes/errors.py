@@ -146,11 +146,13 @@ class TemplateError(OutcomesError):
 
 class RenderError(OutcomesError):
     """A document could not be rendered. A crashed renderer may pass a second try (``retryable``);
-    a time limit passed or a renderer's own error comes back the same on every try, so is not retried."""
+    a time limit passed (``timed_out``) or a renderer's own error comes back the same on every try, so
+    is not retried."""
 
-    def __init__(self, message: str, *, retryable: bool = True):
+    def __init__(self, message: str, *, retryable: bool = True, timed_out: bool = False):
         super().__init__(message)
         self.retryable = retryable
+        self.timed_out = timed_out
 
     def __reduce__(self):
         return (type(self), self.args, self.__dict__)

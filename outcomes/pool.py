@@ -59,6 +59,7 @@ class Job:
     args: tuple[Any, ...]
     label: str
     timeout: float = RENDER_TIMEOUT_S
+    limit_source: str = "OUTCOMES_RENDER_TIMEOUT"  # where the time limit comes from, for its error
     future: cf.Future[Any] = field(default_factory=cf.Future, compare=False, repr=False)
 
 
@@ -258,8 +259,9 @@ class _Worker:
             self.proc = None
             # The same document takes as long again: a second try would only double the wait.
             raise RenderError(
-                f"{job.label}: rendering took longer than {job.timeout:g} s (OUTCOMES_RENDER_TIMEOUT)",
+                f"{job.label}: rendering took longer than {job.timeout:g} s ({job.limit_source})",
                 retryable=False,
+                timed_out=True,
             ) from None
         except (EOFError, BrokenPipeError, pickle.UnpicklingError):
             try:
@@ -351,11 +353,21 @@ class RenderPool:
         return self
 
     def submit(
-        self, fn: Callable[..., Any], args: tuple[Any, ...], label: str, timeout: float | None = None
+        self,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        label: str,
+        timeout: float | None = None,
+        limit_source: str | None = None,
     ) -> cf.Future[Any]:
-        """Queue ``fn(*args)``; its future fails with :class:`RenderError` on a crash or timeout."""
+        """Queue ``fn(*args)``; its future fails with :class:`RenderError` on a crash or timeout.
+
+        ``limit_source`` says where ``timeout`` comes from, in the error of a job that passes it.
+        """
         self._ensure_started()
         job = Job(fn, args, label, timeout or self.timeout)
+        if limit_source:
+            job.limit_source = limit_source
         self._jobs.put(job)
         return job.future
 

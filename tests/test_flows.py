@@ -16,8 +16,10 @@ from prefect.exceptions import FailedRun
 
 from flows import build as fb
 from outcomes import build as lib
+from outcomes import renderers
 from outcomes.errors import InputError, RenderError, TemplateError
 from outcomes.pool import RenderPool
+from outcomes.render.templates import TemplateSet
 from outcomes.renderers import RENDERER_MODULES, PooledRenderer, render_job
 
 GOOD = ("igf2023-ws285", "igf2025-ws106")
@@ -113,7 +115,7 @@ def test_changing_the_templates_or_formats_rebuilds(programme, tmp_path):
     run(folders, out)
     templates = tmp_path / "templates"
     (templates / "_labels").mkdir(parents=True)
-    shutil.copy(lib.TemplateSet().require("_labels/en.yaml"), templates / "_labels" / "en.yaml")
+    shutil.copy(TemplateSet().require("_labels/en.yaml"), templates / "_labels" / "en.yaml")
     with (templates / "_labels" / "en.yaml").open("a", encoding="utf-8") as fh:
         fh.write("\n# an editor's change\n")
     assert set(by_session(run(folders, out, templates=str(templates))).values()) == {"built"}
@@ -266,6 +268,40 @@ def test_render_time_limit_fails_the_session_and_keeps_the_last_good_outputs(
     assert len(attempts) == 1  # not retried: it would take as long again
     assert pdf.read_bytes() == good
     assert not list((out / GOOD[0]).glob(".*.part"))
+
+
+def test_a_document_over_its_limit_gets_a_shorter_one_in_later_sessions(tmp_path, monkeypatch):
+    """A stylesheet WeasyPrint lays out for minutes costs a programme the full limit once, not per session."""
+    monkeypatch.setattr(renderers, "_over_limit", {})
+    monkeypatch.setattr(renderers, "REPEAT_LIMIT_S", 1.0)
+    style = tmp_path / "templates" / "session_report" / "style.css"
+    style.parent.mkdir(parents=True)
+    # About 30 s of layout for the small session below (a minute for the README's example).
+    style.write_text("* { display: flex !important; flex-wrap: wrap; }\n", "utf-8")
+    first, second, third = (
+        copy_session(GOOD[0], tmp_path / "programme", f"igf2023-ws90{n}") for n in range(3)
+    )
+    options = lib.BuildOptions(
+        out=tmp_path / "out", templates=TemplateSet(style.parents[1]), formats=("pdf",)
+    )
+    renderer = PooledRenderer(timeout=3.0, templates_dir=str(style.parents[1]))
+
+    paid = lib.build_session(first, options, renderer, retry_left=False)
+    assert paid.errors == [
+        "igf2023-ws900: session_report.pdf: rendering took longer than 3 s (OUTCOMES_RENDER_TIMEOUT)"
+    ]
+    spared = lib.build_session(second, options, renderer, retry_left=False)
+    assert spared.errors == [
+        "igf2023-ws901: session_report.pdf: rendering took longer than 1 s (session_report.pdf of "
+        "igf2023-ws900 took longer than 3 s with these templates, so later sessions get 1 s for it "
+        "until the templates change)"
+    ]
+    style.write_text("p { color: #222; }\n", "utf-8")  # the editor fixes it: the full limit again
+    options.templates = TemplateSet(style.parents[1])
+    fixed = lib.build_session(
+        third, options, PooledRenderer(timeout=120.0, templates_dir=str(style.parents[1]))
+    )
+    assert fixed.status == "built", fixed.errors
 
 
 def test_pool_survives_a_timeout_and_a_crashed_renderer(tmp_path):
