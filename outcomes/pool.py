@@ -193,6 +193,7 @@ class _Worker:
         self.pool = pool
         self.index = index
         self.proc: subprocess.Popen[bytes] | None = None
+        self.job: Job | None = None  # the job its process is running
         self.thread = threading.Thread(target=self._loop, name=f"renderer-{index}", daemon=True)
 
     def _start(self) -> subprocess.Popen[bytes]:
@@ -237,18 +238,25 @@ class _Worker:
                 break
             if not job.future.set_running_or_notify_cancel():
                 continue
+            self.job = job
             try:
                 job.future.set_result(self._run(job))
             except BaseException as exc:  # noqa: BLE001 - handed to whoever waits on the job
                 job.future.set_exception(exc)
+            finally:
+                self.job = None
         self.stop()
 
     def _run(self, job: Job) -> Any:
+        if self.pool.terminated:
+            raise RenderError(f"{job.label}: stopped before it began", retryable=False)
         if self.proc is None or self.proc.poll() is not None:
             if self.proc is not None:
                 self._kill(self.proc)
             self.proc = None
             self.proc = self._start()
+            if self.pool.terminated:  # while it started
+                raise RenderError(f"{job.label}: stopped before it began", retryable=False)
         proc = self.proc
         assert proc.stdin is not None and proc.stdout is not None
         try:
@@ -270,6 +278,8 @@ class _Worker:
                 code = None
             self._kill(proc)
             self.proc = None
+            if self.pool.terminated:
+                raise RenderError(f"{job.label}: stopped before it was done", retryable=False) from None
             how = f" (exit code {code})" if code is not None else ""
             raise RenderError(f"{job.label}: the renderer process crashed{how}") from None
         if answer[0] == "ok":
@@ -306,6 +316,7 @@ class RenderPool:
         self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
         self._renderers: list[_Worker] = []
         self._closed = False
+        self.terminated = False  # stopped by terminate(): its jobs were ended, not crashed
         self._start_lock = threading.Lock()
         self.eager = False  # start worker processes before the first job (see warm())
 
@@ -383,6 +394,38 @@ class RenderPool:
             self._jobs.put(None)
         if wait:
             self.join()
+
+    @property
+    def busy(self) -> bool:
+        """Whether a worker process is running a job now."""
+        return any(worker.job is not None for worker in self._renderers)
+
+    def terminate(self) -> None:
+        """Stop now: kill the worker processes, busy or not, and end every job not done.
+
+        Each such job fails with a :class:`RenderError` that says it was stopped (not retried). For a
+        render made obsolete by a newer one (the preview's PDF after another save).
+        """
+        with self._start_lock:
+            self._closed = True
+            self.terminated = True
+            workers = list(self._renderers)
+        while True:
+            try:
+                job = self._jobs.get_nowait()
+            except queue.Empty:
+                break
+            if job is not None and job.future.set_running_or_notify_cancel():
+                job.future.set_exception(
+                    RenderError(f"{job.label}: stopped before it began", retryable=False)
+                )
+        for _ in workers:
+            self._jobs.put(None)
+        for worker in workers:
+            proc = worker.proc
+            if proc is not None and proc.poll() is None:
+                proc.kill()  # its dispatcher sees the end of its answer and fails the job
+        self.join()
 
     def join(self) -> None:
         """Wait until every worker process of a shut-down pool has ended."""

@@ -7,11 +7,13 @@ build's own ``build.render``, into ``<out>/<session>/preview/`` so that a previe
 the last real build. The PDF is rendered by one warm renderer process of its own
 (:class:`outcomes.pool.RenderPool`), under the time limit a build gives a document: a stylesheet that
 makes WeasyPrint's layout run for minutes is stopped there as in a build, instead of holding the
-preview for as long as WeasyPrint takes.
+preview for as long as WeasyPrint takes. The PDF is rendered after the HTML, in the background, and
+the next save stops a PDF still being laid out (its renderer is killed and another one started): the
+HTML of a save never waits for the PDF of the one before.
 
 The server (Starlette on uvicorn, both already installed with Prefect) answers three routes: the page
 (``/``), its event stream (``/events``, server-sent events), the rendered files (``/files/``, served
-by Starlette's StaticFiles from the preview folder only) and nothing else. The page holds the
+by Starlette's StaticFiles from the preview folder only, each read whole) and nothing else. The page holds the
 document in a frame and reloads the frame when the stream says it was rendered again; a broken
 template or input is shown over the last good render, with its location, and the server keeps going.
 """
@@ -71,6 +73,7 @@ class Rendered:
     html_ms: float = 0.0
     pdf_ms: float = 0.0
     errors: list[str] = field(default_factory=list)
+    stopped: bool = False  # the PDF was stopped half-way: a newer save made it obsolete
 
     @property
     def ok(self) -> bool:
@@ -108,6 +111,7 @@ class Preview:
         self.templates = TemplateSet(self.templates_dir)
         self.plan: Plan | None = None
         self._renderer: RenderPool | None = None
+        self._renderer_lock = threading.Lock()  # cancel_pdf() comes from another thread
 
     @property
     def session_id(self) -> str:
@@ -200,13 +204,32 @@ class Preview:
         return result
 
     def render_pdf(self, doc: str, lang: str) -> Rendered:
-        """Render the PDF (and its page images) of what :meth:`render` rendered last."""
+        """Render the PDF (and its page images) of what :meth:`render` rendered last.
+
+        A PDF stopped by :meth:`cancel_pdf` comes back ``stopped``, without errors.
+        """
         result = Rendered()
         try:
             self._render_pdf(self._plan(lang), doc, result)
+        except Stopped:
+            result.stopped = True
         except OutcomesError as exc:
             result.errors = [str(p) for p in exc.problems] if isinstance(exc, InputError) else [str(exc)]
         return result
+
+    def cancel_pdf(self) -> bool:
+        """Stop the PDF being rendered, if one is (a newer save makes it obsolete); True if one was.
+
+        Its renderer process is killed at once, however far its layout has gone; the next PDF starts
+        a new one.
+        """
+        with self._renderer_lock:
+            renderer = self._renderer
+            if renderer is None or not renderer.busy:
+                return False
+            self._renderer = None
+        renderer.terminate()
+        return True
 
     def _render_pdf(self, plan: Plan, doc: str, result: Rendered) -> None:
         from outcomes.outputs import clean_stale_parts
@@ -214,14 +237,18 @@ class Preview:
         from outcomes.renderers import RENDERER_MODULES
 
         started = time.perf_counter()
-        if self._renderer is None:
-            self._renderer = RenderPool(workers=1, preload=RENDERER_MODULES)
+        with self._renderer_lock:
+            if self._renderer is None:
+                self._renderer = RenderPool(workers=1, preload=RENDERER_MODULES)
+            renderer = self._renderer
         folder = str(self.templates_dir) if self.templates_dir else None
         label = f"{self.session_id}: {doc}.pdf"
         try:
-            rendered = self._renderer.submit(render_pdf_job, (plan, doc, folder), label).result()
-        except RenderError:
+            rendered = renderer.submit(render_pdf_job, (plan, doc, folder), label).result()
+        except RenderError as exc:
             clean_stale_parts(plan.out_dir)  # a killed renderer leaves its staged file behind
+            if renderer.terminated:
+                raise Stopped(f"{label}: stopped for a newer save") from exc
             raise
         lang = plan.report.session.language
         result.pdf = _move(rendered.staged, self.target_dir / self.file_name(doc, lang, "pdf"))
@@ -243,10 +270,17 @@ class Preview:
         return dataclasses.replace(self.plan, report=report.model_copy(update={"session": session}))
 
     def close(self) -> None:
-        """Stop the PDF renderer, if one was started."""
-        renderer, self._renderer = self._renderer, None
-        if renderer is not None:
+        """Stop the PDF renderer, if one was started (at once, if it is busy)."""
+        with self._renderer_lock:
+            renderer, self._renderer = self._renderer, None
+        if renderer is not None and renderer.busy:
+            renderer.terminate()
+        elif renderer is not None:
             renderer.shutdown()
+
+
+class Stopped(OutcomesError):
+    """A preview PDF stopped half-way by :meth:`Preview.cancel_pdf`."""
 
 
 def render_pdf_job(plan: Plan, doc: str, templates_dir: str | None) -> BuildRendered:
@@ -335,6 +369,9 @@ class PreviewServer:
         self.version = 0
         # One render at a time: the TemplateSet and the plan are not shared between threads.
         self.lock = threading.Lock()
+        # Set when a newer save makes the PDFs being rendered obsolete (see _watch).
+        self.pdf_obsolete = threading.Event()
+        self.pdf_pass: asyncio.Task[None] | None = None
         # Tasks started by a request that outlive it (the first PDF of a view); kept so they finish.
         self.background: set[asyncio.Task[None]] = set()
         self.server: uvicorn.Server | None = None
@@ -349,12 +386,16 @@ class PreviewServer:
                 pdf=first.pdf,
                 pages=first.pages,
                 pdf_version=1,
+                # Served first, its PDF rendered after (see lifespan): a slow one holds nothing up.
+                pdf_pending=preview.pdf and first.ok and first.pdf is None,
             )
 
     # rendering (runs in worker threads) --------------------------------------------------------
 
     def ensure(self, doc: str, lang: str) -> None:
         """Render a view the first time it is asked for."""
+        if (doc, lang) in self.views:
+            return  # without the lock, which a PDF may hold for a while
         with self.lock:
             if (doc, lang) not in self.views:
                 self._render_html(self.views.setdefault((doc, lang), View()), doc, lang)
@@ -372,6 +413,8 @@ class PreviewServer:
 
     def _render_pdf(self, view: View, doc: str, lang: str) -> Rendered:
         result = self.preview.render_pdf(doc, lang)
+        if result.stopped:
+            return result  # still pending: the PDF pass of the newer save renders it
         self.version += 1
         view.pdf_pending = False
         if result.ok:
@@ -396,6 +439,8 @@ class PreviewServer:
                 view = self.views.setdefault((doc, lang), View())
                 if not pdf:
                     results.append(self._render_html(view, doc, lang))
+                elif self.pdf_obsolete.is_set():
+                    break  # a newer save came: its own PDF pass follows
                 elif view.pdf_pending:
                     results.append(self._render_pdf(view, doc, lang))
             return results
@@ -436,7 +481,6 @@ class PreviewServer:
         from starlette.middleware import Middleware
         from starlette.middleware.trustedhost import TrustedHostMiddleware
         from starlette.routing import Mount, Route
-        from starlette.staticfiles import StaticFiles
 
         self.preview.target_dir.mkdir(parents=True, exist_ok=True)
         return Starlette(
@@ -445,7 +489,7 @@ class PreviewServer:
                 Route("/events", self.events, methods=["GET"]),
                 # StaticFiles refuses absolute paths and anything that resolves, symlinks followed,
                 # outside its folder; the preview folder holds only rendered files.
-                Mount("/files", app=StaticFiles(directory=self.preview.target_dir, follow_symlink=False)),
+                Mount("/files", app=_files(self.preview.target_dir)),
             ],
             # A page on another site could reach this server through DNS rebinding; answer only to
             # the names it is served under.
@@ -473,9 +517,7 @@ class PreviewServer:
             return PlainTextResponse(combo, status_code=404)
         await run_in_threadpool(self.ensure, *combo)
         if self.views[combo].pdf_pending:
-            task = asyncio.create_task(self._first_pdf(*combo))
-            self.background.add(task)
-            task.add_done_callback(self.background.discard)
+            self._in_background(self._first_pdf(*combo))
         return HTMLResponse(
             _page(self.state(*combo), self.preview.templates.document_types()),
             headers={"Cache-Control": "no-store"},
@@ -510,6 +552,11 @@ class PreviewServer:
             stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
         )
 
+    def _in_background(self, work) -> None:
+        task = asyncio.create_task(work)
+        self.background.add(task)  # kept, so that it finishes
+        task.add_done_callback(self.background.discard)
+
     async def _first_pdf(self, doc: str, lang: str) -> None:
         from starlette.concurrency import run_in_threadpool
 
@@ -525,6 +572,9 @@ class PreviewServer:
     async def lifespan(self, app) -> AsyncIterator[None]:
         self.stopping = asyncio.Event()
         tasks = [asyncio.create_task(self.watch())]
+        for combo, view in list(self.views.items()):
+            if view.pdf_pending:
+                self._in_background(self._first_pdf(*combo))
         if self.stop is not None:
             tasks.append(asyncio.create_task(self._stop_when_asked()))
         try:
@@ -534,6 +584,7 @@ class PreviewServer:
             for task in tasks[1:]:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await self._stop_pdfs()  # a PDF still being laid out is not waited for
 
     async def _stop_when_asked(self) -> None:
         assert self.stop is not None
@@ -556,7 +607,6 @@ class PreviewServer:
 
     async def _watch(self) -> None:
         import watchfiles
-        from starlette.concurrency import run_in_threadpool
 
         async for batch in watchfiles.awatch(
             *self.preview.watched(),
@@ -570,17 +620,65 @@ class PreviewServer:
                 continue
             wanted = set(self.clients.values()) or {(self.preview.doc_type, self.preview.language)}
             names = ", ".join(p.name for p in change.paths[:3]) + (" …" if len(change.paths) > 3 else "")
-            for pdf in (False, True) if self.preview.pdf else (False,):
-                try:
-                    results = await run_in_threadpool(self.rerender, change, wanted, pdf=pdf)
-                except Exception as exc:  # noqa: BLE001 - a crash in one render must not end the preview
-                    message = f"internal error: {type(exc).__name__}: {exc}"
-                    for combo in wanted:
-                        self.views.setdefault(combo, View()).errors = [message]
-                    results = [Rendered(errors=[message])]
-                self.publish()
-                for result in results:
-                    _report(self.out, result, f"{names} changed")
+            if self.preview.pdf:
+                await self._stop_pdfs()
+            await self._pass(change, wanted, names, pdf=False)
+            if self.preview.pdf:
+                # In the background: the next save is taken at once, and stops this PDF if it is slow.
+                self.pdf_pass = asyncio.create_task(self._pass(change, wanted, names, pdf=True))
+
+    async def _pass(self, change: Changes, wanted: set[tuple[str, str]], names: str, *, pdf: bool) -> None:
+        from starlette.concurrency import run_in_threadpool
+
+        try:
+            results = await run_in_threadpool(self.rerender, change, wanted, pdf=pdf)
+        except Exception as exc:  # noqa: BLE001 - a crash in one render must not end the preview
+            message = f"internal error: {type(exc).__name__}: {exc}"
+            for combo in wanted:
+                self.views.setdefault(combo, View()).errors = [message]
+            results = [Rendered(errors=[message])]
+        self.publish()
+        for result in results:
+            if not result.stopped:
+                _report(self.out, result, f"{names} changed")
+
+    async def _stop_pdfs(self) -> None:
+        """Stop the PDFs of earlier saves still being rendered, and wait until they have stopped."""
+        from starlette.concurrency import run_in_threadpool
+
+        self.pdf_obsolete.set()
+        try:
+            while running := [t for t in (self.pdf_pass, *self.background) if t is not None and not t.done()]:
+                # Again until they end: a pass may be between two PDFs, or about to start one.
+                await run_in_threadpool(self.preview.cancel_pdf)
+                await asyncio.wait(running, timeout=0.1)
+        finally:
+            self.pdf_obsolete.clear()
+
+
+def _files(folder: Path):
+    """The preview folder's files, each read whole when it is asked for.
+
+    StaticFiles refuses absolute paths and anything that resolves, symbolic links followed, outside its
+    folder. Its own responses send the length of the file as it was looked up and then read it by
+    name, so a render that replaces the file meanwhile (a save during a request) sent a body of
+    another length. A preview's files are small: read once, their length is that of what is sent.
+    """
+    import mimetypes
+
+    from starlette.responses import Response
+    from starlette.staticfiles import StaticFiles
+
+    class Files(StaticFiles):
+        def file_response(self, full_path, stat_result, scope, status_code=200) -> Response:
+            try:
+                data = Path(full_path).read_bytes()
+            except OSError:
+                return Response("not found", status_code=404, media_type="text/plain")
+            media_type = mimetypes.guess_type(str(full_path))[0] or "application/octet-stream"
+            return Response(data, status_code, {"Cache-Control": "no-store"}, media_type)
+
+    return Files(directory=folder, follow_symlink=False)
 
 
 def _bind(host: str, port: int | None) -> socket.socket:
@@ -668,7 +766,8 @@ def run_preview(
         raise OutcomesError(f"--templates {templates}: not a folder")
     preview = Preview(folder, doc, templates, pdf, out_dir)
     try:
-        result = preview.render()
+        # Served, the PDF comes after the page is up; rendered once, with it.
+        result = preview.render(pdf=pdf and once)
         _report(out, result, "rendered")
         if once:
             return 0 if result.ok else 1

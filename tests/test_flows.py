@@ -8,8 +8,10 @@ import json
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 from conftest import INPUTS
 from prefect.exceptions import FailedRun
@@ -319,6 +321,29 @@ def test_pool_survives_a_timeout_and_a_crashed_renderer(tmp_path):
         html = pool.submit(render_job, (p, "session_report", "html", None), "html").result()
         assert html.staged.read_text("utf-8").startswith("<!")
         assert pool.started == 3  # the first, and one replacement after each failure
+
+
+def test_terminate_ends_a_busy_pool_at_once():
+    pool = RenderPool(workers=1)
+    busy = pool.submit(time.sleep, (120,), "busy")
+    queued = pool.submit(time.sleep, (0,), "queued")
+    deadline = time.monotonic() + 60
+    while not (pool.busy and pool._renderers[0].proc) and time.monotonic() < deadline:
+        time.sleep(0.01)  # its process started, and running the job
+    pids = [w.proc.pid for w in pool._renderers if w.proc is not None]
+    assert pool.busy and pids
+    started = time.monotonic()
+    pool.terminate()
+    assert time.monotonic() - started < 10
+    with pytest.raises(RenderError, match="busy: stopped before it was done") as stopped:
+        busy.result(0)
+    assert not stopped.value.retryable
+    with pytest.raises(RenderError, match="queued: stopped before it began"):
+        queued.result(0)
+    assert not any(
+        psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE for pid in pids
+    )
+    assert pool.started == 1 and not pool.busy  # no renderer started for the queued job
 
 
 def test_template_errors_come_back_located_from_the_renderer(tmp_path):

@@ -12,11 +12,12 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
-from served import Lines, Served
+from served import Lines, Served, wait_for
 
 from outcomes import pool as pool_module
 from outcomes.errors import OutcomesError
@@ -218,6 +219,73 @@ def test_a_pdf_over_the_time_limit_is_stopped_and_the_preview_goes_on(workspace,
     finally:
         preview.close()
     assert preview._renderer is None
+
+
+FLEX = "* { display: flex !important; flex-wrap: wrap; }\n"  # a minute of layout for a session report
+
+
+def test_cancel_pdf_stops_a_pdf_half_way(workspace):
+    session, templates, out = workspace
+    style = templates / "session_report" / "style.css"
+    preview = Preview(session, "session_report", templates, pdf=True, out_dir=out)
+    try:
+        assert preview.render(pdf=False).ok
+        assert not preview.cancel_pdf()  # nothing to stop
+        style.write_text(FLEX, "utf-8")
+        done: list = []
+        slow = threading.Thread(target=lambda: done.append(preview.render_pdf("session_report", "en")))
+        slow.start()
+        wait_for(lambda: preview._renderer is not None and preview._renderer.busy, 60)
+        started = time.monotonic()
+        assert preview.cancel_pdf()
+        slow.join(30)
+        assert not slow.is_alive() and time.monotonic() - started < 30
+        assert done[0].stopped and not done[0].errors and done[0].pdf is None
+        assert not list(out.rglob("*.part"))  # the killed renderer's staged file is gone
+        style.write_text(".cover { color: #123456; }\n", "utf-8")
+        fixed = preview.render_pdf("session_report", "en")  # a new renderer
+        assert fixed.ok and fixed.pdf is not None and fixed.pdf.read_bytes().startswith(b"%PDF")
+    finally:
+        preview.close()
+
+
+def test_a_save_stops_the_slow_pdf_of_the_one_before(workspace):
+    """A stylesheet that sends the PDF's layout into minutes does not hold the preview: the fix shows."""
+    session, templates, out = workspace
+    style = templates / "session_report" / "style.css"
+    with Served(session, "session_report", templates, out, pdf=True) as served:
+        events = served.events()
+        first = events.until(lambda s: s["pages"], limit=50)
+        style.write_text(FLEX, "utf-8")
+        events.until(lambda s: s["pdf_pending"] and s["html"] != first["html"])
+        time.sleep(2)  # its PDF is being laid out
+        started = time.monotonic()
+        style.write_text(".cover { color: #123456; }\n", "utf-8")
+        shown = showing(served, events, "#123456")  # without waiting for the slow PDF
+        done = events.until(lambda s: not s["pdf_pending"], limit=50)
+        waited = time.monotonic() - started
+        assert not shown["errors"] and not done["errors"]
+        assert done["pages"] and done["pages"] != first["pages"]
+        assert waited < 40, f"the fix waited {waited:.0f} s, as long as the slow PDF"
+        events.close()
+    assert not any("longer than" in line for line in served.lines.lines), served.lines.lines
+
+
+def test_a_slow_pdf_at_start_does_not_hold_the_page(workspace):
+    session, templates, out = workspace
+    style = templates / "session_report" / "style.css"
+    style.write_text(FLEX, "utf-8")
+    started = time.monotonic()
+    with Served(session, "session_report", templates, out, pdf=True) as served:
+        events = served.events()
+        first = events.next()
+        assert first["html"] and first["pdf_pending"] and not first["errors"]
+        style.write_text(".cover { color: #123456; }\n", "utf-8")
+        done = events.until(lambda s: not s["pdf_pending"], limit=50)
+        assert done["pages"] and not done["errors"]
+        waited = time.monotonic() - started
+        assert waited < 40, f"the page waited {waited:.0f} s, as long as the slow PDF"
+        events.close()
 
 
 def test_warm_re_render_is_fast(workspace):
