@@ -8,10 +8,12 @@ pickles, answered on its stdout. One dispatcher thread per worker hands it the n
 for the answer with the job's own deadline, so the limit counts the job alone, never the time spent
 queueing. A worker that passes the deadline is killed and replaced, reported as a
 :class:`RenderError` that is not retried (the job would take as long again); one that dies is
-replaced, reported as a retryable one. Errors raised in a worker (a located :class:`TemplateError`,
-say) come back as the same exception. A worker ends with the process that started it, however that
-ends: an idle one when its input closes, a busy one by the kernel's parent-death signal
-(:func:`outcomes.children.end_with`), so a build killed with SIGKILL leaves no renderer working on.
+replaced, reported as a retryable one; :meth:`RenderPool.terminate` kills them all at once (a render
+made obsolete by a newer one), and its jobs fail as stopped. Errors raised in a worker (a located
+:class:`TemplateError`, say) come back as the same exception. A worker ends with the process that
+started it, however that ends: an idle one when its input closes, a busy one by the kernel's
+parent-death signal (:func:`outcomes.children.end_with`), so a build killed with SIGKILL leaves no
+renderer working on.
 
 The pool knows nothing of sessions or documents: the build (``outcomes.renderers``) gives it jobs.
 """

@@ -13,9 +13,10 @@ HTML of a save never waits for the PDF of the one before.
 
 The server (Starlette on uvicorn, both already installed with Prefect) answers three routes: the page
 (``/``), its event stream (``/events``, server-sent events), the rendered files (``/files/``, served
-by Starlette's StaticFiles from the preview folder only, each read whole) and nothing else. The page holds the
-document in a frame and reloads the frame when the stream says it was rendered again; a broken
-template or input is shown over the last good render, with its location, and the server keeps going.
+by Starlette's StaticFiles from the preview folder only, each read whole) and nothing else. The page
+holds the document in a frame and reloads the frame when the stream says it was rendered again; a
+broken template or input is shown over the last good render, with its location, and the server
+keeps going.
 """
 
 from __future__ import annotations
@@ -449,7 +450,8 @@ class PreviewServer:
         """The first PDF of a view, rendered after its HTML is on screen."""
         with self.lock:
             view = self.views.get((doc, lang))
-            return self._render_pdf(view, doc, lang) if view and view.pdf_pending else None
+            wanted = view is not None and view.pdf_pending and not self.pdf_obsolete.is_set()
+            return self._render_pdf(view, doc, lang) if wanted else None
 
     # what the page sees ------------------------------------------------------------------------
 
@@ -561,7 +563,7 @@ class PreviewServer:
         from starlette.concurrency import run_in_threadpool
 
         result = await run_in_threadpool(self.pdf_first, doc, lang)
-        if result is not None:
+        if result is not None and not result.stopped:
             self.publish()
             _report(self.out, result, f"{doc} ({lang})")
 
