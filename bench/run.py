@@ -114,13 +114,21 @@ class RunningServer:
         import socket
         import urllib.request
 
+        from outcomes.children import end_with
+
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
         cmd = [str(VENV_BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(self.port)]
+        parent = os.getpid()
         with self.log.open("wb") as log:
+            # It ends with the bench, however the bench ends (a stopped bench left it running).
             self.proc = subprocess.Popen(
-                [*cmd, "--no-ui", "--analytics-off"], env=self.env, stdout=log, stderr=subprocess.STDOUT
+                [*cmd, "--no-ui", "--analytics-off"],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=lambda: end_with(parent),  # noqa: PLW1509 - before the sampler thread starts
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
