@@ -188,6 +188,11 @@ def main() -> None:
 # ---------------------------------------------------------------- the pool side
 
 
+def _stopped(job: Job, before: str) -> RenderError:
+    """The error of a job ended by :meth:`RenderPool.terminate` (not retried: it was not wanted)."""
+    return RenderError(f"{job.label}: stopped before it {before}", retryable=False)
+
+
 class _Worker:
     """One worker process and the thread that feeds it."""
 
@@ -251,14 +256,14 @@ class _Worker:
 
     def _run(self, job: Job) -> Any:
         if self.pool.terminated:
-            raise RenderError(f"{job.label}: stopped before it began", retryable=False)
+            raise _stopped(job, "began")
         if self.proc is None or self.proc.poll() is not None:
             if self.proc is not None:
                 self._kill(self.proc)
             self.proc = None
             self.proc = self._start()
             if self.pool.terminated:  # while it started
-                raise RenderError(f"{job.label}: stopped before it began", retryable=False)
+                raise _stopped(job, "began")
         proc = self.proc
         assert proc.stdin is not None and proc.stdout is not None
         try:
@@ -281,7 +286,7 @@ class _Worker:
             self._kill(proc)
             self.proc = None
             if self.pool.terminated:
-                raise RenderError(f"{job.label}: stopped before it was done", retryable=False) from None
+                raise _stopped(job, "was done") from None
             how = f" (exit code {code})" if code is not None else ""
             raise RenderError(f"{job.label}: the renderer process crashed{how}") from None
         if answer[0] == "ok":
@@ -418,9 +423,7 @@ class RenderPool:
             except queue.Empty:
                 break
             if job is not None and job.future.set_running_or_notify_cancel():
-                job.future.set_exception(
-                    RenderError(f"{job.label}: stopped before it began", retryable=False)
-                )
+                job.future.set_exception(_stopped(job, "began"))
         for _ in workers:
             self._jobs.put(None)
         for worker in workers:
