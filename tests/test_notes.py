@@ -416,6 +416,60 @@ def test_word_field_results_and_footnotes_are_kept():
     assert note.themes[0].narrative[0].text.endswith("[Alliance for Affordable Internet data.]")
 
 
+# Footnote shapes, and whether pandoc 3.9 expands them without end (checked against pandoc below).
+FOOTNOTE_SHAPES = {
+    "cites itself": ("Text[^a].\n\n[^a]: see [^a]\n", True),
+    "two cite each other": ("Text[^a].\n\n[^a]: see [^b]\n[^b]: back to [^a].\n", True),
+    "in a quote": ("Text[^a].\n\n> [^a]: see [^a]\n", True),
+    "in a list item": ("Text[^a].\n\n- [^a]: see [^a]\n", True),
+    "lazy continuation line": ("Text[^a].\n\n[^a]: see\nthe line after [^a]\n", True),
+    "indented paragraph": ("Text[^a].\n\n[^a]: see\n\n    a second paragraph [^a]\n", True),
+    "labels in other case and spacing": ("Text[^A b].\n\n[^a  B]: see [^A B]\n", True),
+    "a chain": ("Text[^a].\n\n[^a]: see [^b]\n[^b]: the source.\n", False),
+    "body text after the footnote": ("Text[^a].\n\n[^a]: see\n\nThe panel came back to [^a].\n", False),
+    "a mark in a code span": ("Text [^a].\n\n[^a]: write `[^a]` for a footnote\n", False),
+    "a list item after it": ("Text[^a].\n\n[^a]: ITU data\n- a point citing [^a]\n", False),
+    "a heading after it": ("Text[^a].\n\n[^a]: ITU data\n## Key takeaways [^a]\n", False),
+}
+
+
+@pytest.mark.parametrize("shape", FOOTNOTE_SHAPES)
+def test_footnotes_that_cite_themselves_are_found_as_pandoc_reads_them(shape, tmp_path):
+    from outcomes.ingest.notes import READERS, _footnotes_cite_themselves
+    from outcomes.pandoc import pandoc_command
+
+    text, loops = FOOTNOTE_SHAPES[shape]
+    assert _footnotes_cite_themselves(text) is loops
+    # pandoc itself: a runaway exhausts a small heap at once; a note it can read is read in ms.
+    cmd = pandoc_command(["--from", READERS[".md"], "--to", "json"], rts=("-M64m",))
+    done = subprocess.run(cmd, input=text.encode(), capture_output=True, timeout=60)
+    assert (done.returncode != 0) is loops, done.stderr
+
+
+def test_a_note_whose_footnotes_cite_each_other_is_read_at_once_without_them(monkeypatch):
+    from outcomes.ingest import notes
+
+    formats = []
+    read_tree = notes._read_tree
+    monkeypatch.setattr(
+        notes, "_read_tree", lambda fmt, *a, **k: formats.append(fmt) or read_tree(fmt, *a, **k)
+    )
+    note, problems = read(Path(__file__).parent / "hostile" / "files" / "notes" / "footnote_loop.md")
+    assert formats == [f"{notes.READERS['.md']}-footnotes"]  # never the reading that runs away
+    assert "footnotes could not be resolved" in problems.warnings[0].message
+    assert "Facts and Figures 2025, ITU" in note.model_dump_json()  # the footnotes' text, as plain text
+
+
+def test_footnotes_the_search_misses_are_stopped_by_the_limits_and_read_without_them(monkeypatch):
+    from outcomes.ingest import notes
+
+    monkeypatch.setattr(notes, "_footnotes_cite_themselves", lambda text: False)
+    monkeypatch.setattr(notes, "PANDOC_TEXT_TIMEOUT_S", 2)
+    note, problems = read(Path(__file__).parent / "hostile" / "files" / "notes" / "footnote_loop.md")
+    assert "footnotes could not be resolved" in problems.warnings[0].message
+    assert "Facts and Figures 2025, ITU" in note.model_dump_json()
+
+
 def test_embedded_word_documents_are_warned_about():
     _, problems = read(REAL_WORLD / "word_altchunk_warned.docx")
     assert any("w:altChunk" in w.message for w in problems.warnings)

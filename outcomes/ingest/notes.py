@@ -9,6 +9,7 @@ headings.
 
 from __future__ import annotations
 
+import graphlib
 import json
 import os
 import re
@@ -21,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 import yaml
@@ -52,8 +54,9 @@ PANDOC_TIMEOUT_S = 30
 """Longest pandoc may take to read one Word or ODT note."""
 PANDOC_TEXT_TIMEOUT_S = 10
 """Longest pandoc may take to read one Markdown or text note (the largest, 512 KB, takes about 1 s);
-pathological Markdown is stopped, not waited for. A runaway in the reader's Lua bridge (pandoc 3.9
-expands a footnote that cites itself without end) grows outside GHC's heap cap and ends here."""
+pathological Markdown is stopped, not waited for. Footnotes that cite themselves, which pandoc 3.9
+expands without end, are found before the note is read (:func:`_read_text_tree`); a shape that search
+misses grows outside GHC's heap cap in the reader's Lua bridge and ends here."""
 PANDOC_MAX_HEAP = "1024m"
 """Most memory pandoc may use to read one note (GHC's -M)."""
 MAX_AST_BYTES = 64 * 1024 * 1024
@@ -563,21 +566,67 @@ _PANDOC_SLOTS = threading.BoundedSemaphore(_READERS)
 
 
 def _read_text_tree(fmt: str, suffix: str, text: str, notices: list[str]) -> bytes:
-    """A text note's document tree; if pandoc runs away on footnotes, read again with footnotes off."""
-    try:
+    """A text note's document tree, its footnote marks kept as plain text when pandoc cannot resolve them.
+
+    pandoc 3.9 expands footnotes that cite themselves, or each other, without end: seconds of CPU and
+    a gigabyte of memory for a note of a few lines. Such footnotes are found before pandoc reads the
+    note; a case the search misses passes the note's limits and is read again the same way.
+    """
+    if "[^" not in text:
         return _read_tree(fmt, suffix, text=text)
-    except _NoteUnreadable as exc:
-        if not exc.exhausted or "[^" not in text:
-            raise
+    if not _footnotes_cite_themselves(text):
         try:
-            tree = _read_tree(f"{fmt}-footnotes", suffix, text=text)  # footnote marks as plain text
-        except _NoteUnreadable:
-            raise exc from None
+            return _read_tree(fmt, suffix, text=text)
+        except _NoteUnreadable as exc:
+            if not exc.exhausted:
+                raise
+            try:
+                tree = _read_tree(f"{fmt}-footnotes", suffix, text=text)
+            except _NoteUnreadable:
+                raise exc from None
+    else:
+        tree = _read_tree(f"{fmt}-footnotes", suffix, text=text)  # footnote marks as plain text
     notices.append(
         "its footnotes could not be resolved (does a footnote refer to itself, or two footnotes to "
         "each other?); the note was read with its footnote marks ([^1]) kept as plain text"
     )
     return tree
+
+
+# A footnote definition, also inside a quote or a list item, and a footnote mark (not a definition).
+_FOOTNOTE_DEFINITION = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?\[\^([^\]\n]+)\]:", re.MULTILINE)
+_FOOTNOTE_MARK = re.compile(r"\[\^([^\]\n]+)\](?!:)")
+_CODE_SPAN = re.compile(r"`[^`\n]*`")
+# Where a footnote ends: a blank line and a line not indented, or a line that starts a block of its own.
+_FOOTNOTE_END = re.compile(
+    r"\n[ \t]*\n(?![ \t]*\n)(?!    |\t)|\n {0,3}(?:[-*+][ \t]|\d{1,9}[.)][ \t]|#{1,6}[ \t]|>|```|~~~)"
+)
+
+
+def _footnotes_cite_themselves(text: str) -> bool:
+    """Whether a footnote of this Markdown cites itself, directly or through other footnotes.
+
+    A footnote is its definition's paragraph (lazy continuation lines included) and the indented
+    blocks after it, as CommonMark reads it; labels match without regard to case or spacing. Marks in
+    code spans are not marks. What this misses is still stopped by the note's limits.
+    """
+    definitions = list(_FOOTNOTE_DEFINITION.finditer(text))
+    cites: dict[str, set[str]] = {}
+    for here, after in pairwise([*definitions, None]):
+        body = text[here.end() : after.start() if after else len(text)]
+        end = _FOOTNOTE_END.search(body)
+        body = _CODE_SPAN.sub("", body[: end.start()] if end else body)
+        marks = cites.setdefault(_footnote_label(here.group(1)), set())
+        marks.update(_footnote_label(mark) for mark in _FOOTNOTE_MARK.findall(body))
+    try:
+        graphlib.TopologicalSorter(cites).prepare()
+    except graphlib.CycleError:
+        return True
+    return False
+
+
+def _footnote_label(label: str) -> str:
+    return " ".join(label.split()).casefold()
 
 
 def _time_limit(suffix: str) -> float:
