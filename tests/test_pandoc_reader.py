@@ -168,3 +168,16 @@ def test_a_reader_left_idle_is_stopped_and_the_next_note_starts_another(pool, mo
     assert reader.proc.poll() is not None and pool._idle == []
     assert pool.read(request, 30) == first_tree
     assert pool._idle[0][1] is not reader
+
+
+def test_readers_stopped_at_a_limit_or_when_idle_leave_no_file_behind(tmp_path, monkeypatch):
+    # `pandoc lua` keeps a file in TMPDIR that it removes only when it ends by itself.
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    readers = pandoc_reader.ReaderPool(1, notes_module.PANDOC_MAX_HEAP)
+    brackets = (HOSTILE / "brackets.md").read_text(encoding="utf-8")
+    with pytest.raises(pandoc_reader.ReadTimeout):  # killed in the middle of a note
+        readers.read({"format": "commonmark_x+sourcepos", "text": brackets, "max_bytes": 10**9}, 0.5)
+    assert readers.read({"format": "commonmark_x", "text": "# A\n", "max_bytes": 10**6}, 30)
+    assert list(tmp_path.iterdir())  # the kept reader's folder
+    readers.close()  # the idle reader is killed
+    assert list(tmp_path.iterdir()) == []

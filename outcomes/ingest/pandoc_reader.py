@@ -18,7 +18,8 @@ that is what a one-shot pandoc needs for the same note, held between notes. A re
 after each Word note would keep that memory down but lose most of the gain: a new pandoc pays
 first-use costs on its first note (bench/README.md has the figures). A reader
 left idle for :data:`IDLE_STOP_S` is stopped: once a batch's sessions are read, it would otherwise
-hold its memory through all the rendering.
+hold its memory through all the rendering. Each reader has a temporary folder of its own, removed
+when it is stopped, however it is stopped.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import atexit
 import json
 import os
 import select
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -75,10 +77,23 @@ class _Reader:
 
     def __init__(self, max_heap: str):
         self._stderr = tempfile.TemporaryFile()
+        # `pandoc lua` keeps a (REPL history) file in TMPDIR that it removes only when it ends by
+        # itself; a reader that is stopped would leave it behind, so each gets a folder of its own.
+        self._tmp = tempfile.mkdtemp(prefix="igf-note-reader-")
         command = [pandoc_path(), "lua", lua_script(), "+RTS", ALLOCATION_AREA, f"-M{max_heap}", "-RTS"]
-        self.proc = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, bufsize=0
-        )
+        try:
+            self.proc = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+                bufsize=0,
+                env={**os.environ, "TMPDIR": self._tmp},
+            )
+        except OSError:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._stderr.close()
+            raise
         self._buffer = bytearray()
 
     def request(self, request: dict, timeout: float) -> bytes:
@@ -157,6 +172,7 @@ class _Reader:
         for pipe in (self.proc.stdin, self.proc.stdout, self._stderr):
             if pipe is not None:
                 pipe.close()
+        shutil.rmtree(self._tmp, ignore_errors=True)
 
 
 class ReaderPool:
