@@ -105,6 +105,8 @@ class Chromium:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            # Chromium's own temporary folders (org.chromium.Chromium.*) go with the profile.
+            env={**os.environ, "TMPDIR": str(self.profile)},
             # Its own process group, so that closing it ends its helper processes too.
             start_new_session=True,
         )
