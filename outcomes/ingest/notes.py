@@ -594,8 +594,13 @@ def _read_text_tree(fmt: str, suffix: str, text: str, notices: list[str]) -> byt
 
 
 # A footnote definition, also inside a quote or a list item, and a footnote mark (not a definition).
-_FOOTNOTE_DEFINITION = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?\[\^([^\]\n]+)\]:", re.MULTILINE)
-_FOOTNOTE_MARK = re.compile(r"\[\^([^\]\n]+)\](?!:)")
+# A label holds no bracket and at most 999 characters, as in CommonMark; that also keeps the search
+# linear on a line of unclosed marks.
+_FOOTNOTE_LABEL = r"\[\^([^\[\]\n]{1,999})\]"
+_FOOTNOTE_DEFINITION = re.compile(
+    rf"^[ \t>]*(?:(?:[-*+]|\d{{1,9}}[.)])[ \t]+)?{_FOOTNOTE_LABEL}:", re.MULTILINE
+)
+_FOOTNOTE_MARK = re.compile(rf"{_FOOTNOTE_LABEL}(?!:)")
 _CODE_SPAN = re.compile(r"`[^`\n]*`")
 # Where a footnote ends: a blank line and a line not indented, or a line that starts a block of its own.
 _FOOTNOTE_END = re.compile(
