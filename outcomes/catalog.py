@@ -87,7 +87,7 @@ def parse_action_lines(text: str) -> tuple[list[str], list[str]]:
     codes: list[str] = []
     unknown: list[str] = []
     # Drop parenthesised titles after codes so "C6 (Enabling Environment)" counts once.
-    stripped = re.sub(r"\([^)]*\)", " ", text)
+    stripped = re.sub(r"\([^()]*\)", " ", text)
     for fragment in re.split(r"[,;/]|\band\b(?=\s+[CcСс]\s?\d)", stripped):
         fragment = fragment.strip(" .:-–—\t")
         if not fragment:

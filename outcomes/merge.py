@@ -109,8 +109,10 @@ class Text:
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"\w[\w'’-]*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A whole run of numeral characters with a multiplier in it ("三十五"), looked for from the run's start only.
 _CJK_NUMBER = re.compile(
-    r"[零〇一二三四五六七八九十百千万萬亿億两]*[十百千万萬亿億][零〇一二三四五六七八九十百千万萬亿億两]*"
+    r"(?<![零〇一二三四五六七八九十百千万萬亿億两])(?=[零〇一二三四五六七八九两]*+[十百千万萬亿億])"
+    r"[零〇一二三四五六七八九十百千万萬亿億两]++"
 )
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?;。！？；])\s*")
 _SENTENCE_END = re.compile(r"[.!?:;•\n]")
@@ -316,7 +318,7 @@ def same_theme(a: str, b: str) -> bool:
     return (bare_a, bare_b) != (a, b) and similar(bare_a, bare_b, THEME_THRESHOLD)
 
 
-_PARENTHETICAL = re.compile(r"\([^)]*\)")
+_PARENTHETICAL = re.compile(r"\([^()]*\)")
 
 
 # ---- keeping items once ----------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 import zipfile
+from collections import deque
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -127,10 +128,13 @@ def strip_numbering(text: str) -> str:
 
 # Form boilerplate around a label: "(* deadline 2 hours after session)", "[max 300 words]",
 # "- click on the ? symbol for instructions", "Please describe any ...".
-_BRACKETED = re.compile(r"\([^()]*\)|\[[^\]]*\]|（[^（）]*）")
-_FORM_TAIL = re.compile(
-    r"\s[-–—]\s.*\b(click|deadline|instructions?|symbol|optional|required|words|characters|cliquez|"
-    r"date limite|haga clic|plazo|нажмите|срок)\b.*$",
+# (No pattern here lets one opening bracket or dash scan the rest of a line: a line of them would
+# cost its length squared.)
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|（[^（）]*）")
+_FORM_DASH = re.compile(r"\s[-–—]\s")
+_FORM_WORD = re.compile(
+    r"\b(click|deadline|instructions?|symbol|optional|required|words|characters|cliquez|"
+    r"date limite|haga clic|plazo|нажмите|срок)\b",
     re.IGNORECASE,
 )
 _FORM_HEAD = re.compile(
@@ -148,10 +152,22 @@ _MAX_HEADING_WORDS = 14
 
 def strip_boilerplate(text: str) -> str:
     """A label without its form boilerplate: bracketed notes, "- click ..." tails, "Please describe"."""
-    text = _BRACKETED.sub(" ", text)
-    text = _FORM_TAIL.sub("", text)
+    text = _without_form_tail(_BRACKETED.sub(" ", text))
     text = _FORM_HEAD.sub("", text.strip())
     return " ".join(text.split()).strip(" -–—*:：")
+
+
+def _without_form_tail(text: str) -> str:
+    """The text without its last line's first " - " and all after it, if a form word ("click") follows.
+
+    The form word looked for is the line's last: a dash before it is before any. (A dash may be the
+    line break before the line's first "- ", or " -" and the line break.)
+    """
+    end = len(text) - text.endswith("\n")
+    start = text.rfind("\n", 0, end) + 1
+    words = deque(_FORM_WORD.finditer(text, start, end), maxlen=1)  # the last one
+    dash = _FORM_DASH.search(text, max(start - 3, 0), words[0].start()) if words else None
+    return text[: dash.start()] + text[end:] if dash else text
 
 
 def heading_kind(text: str) -> str | None:
@@ -1299,7 +1315,7 @@ _EVENT_REPORT = frozenset(
         "Full session report",
     )
 )
-_BYLINE = re.compile(r"^(by|par|por|автор|作者|بقلم)\s*[:：]?\s+(\S.{1,60})$", re.IGNORECASE)
+_BYLINE = re.compile(r"^(by|par|por|автор|作者|بقلم)(?:\s*+[:：])?\s++(\S.{1,60})$", re.IGNORECASE)
 _SESSION_CODE = re.compile(
     r"(\b(WS|Workshop|OF|Open Forum|DC|Dynamic Coalition|Day 0 Event|Lightning Talk|LT|Town Hall|"
     r"Networking Session|NS|Launch & Award|Main Session|Parliamentary Track|NRI|Event)\s*#\s*\d+)"

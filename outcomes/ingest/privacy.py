@@ -26,7 +26,9 @@ EMAIL_REMOVED = "[e-mail removed]"
 NAME_REMOVED = "[name removed]"
 PHONE_REMOVED = "[phone number removed]"
 
-EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)+")
+# An address starts where its run of address characters starts (else every character of a long word
+# would start a search of the rest of it).
+EMAIL = re.compile(r"(?<![\w.%+'-])[\w.%+'-]++@[\w-]++(?:\.[\w-]++)+")
 # A run of digits with the separators phone numbers are written with; which runs are numbers is
 # decided by _phone (how many digits, not a date).
 _PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d \t\u00a0().\-/]{5,24}\d(?!\w)")
@@ -37,7 +39,7 @@ _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # What may stand between two words of one name: spaces, a comma ("Gonzalez, Maria"), a dot ("Dr."),
 # a hyphen ("Jean-Marc").
 _JOIN = re.compile(r"[\s.,\-‐]{1,4}")
-_NOTES = re.compile(r"\([^)]*\)|\[[^\]]*\]|（[^）]*）")
+_NOTES = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|（[^（）]*）")
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002ffff]")
 _POSSESSIVE = ("'s", "'")
 

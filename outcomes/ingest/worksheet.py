@@ -672,7 +672,11 @@ class _Reader:
         if not text:
             return Role.SPEAKER
         # "Speaker 3" as IGF's session pages write it; "online_moderator" as session.yaml does.
-        key = re.sub(r"\s*\d+$", "", catalog.normalize(text).replace("_", " "))
+        key = catalog.normalize(text).replace("_", " ")
+        end = len(key)
+        while end and key[end - 1].isdecimal():
+            end -= 1
+        key = key[:end].rstrip()
         role = _ROLE_ALIASES.get(key) or next((r for r in Role if r.value.replace("_", " ") == key), None)
         if role is None:
             self.problems.error(

@@ -191,12 +191,12 @@ def short_report(report: Report) -> ShortReport:
 
 # A paragraph that opens with one of these says who should adopt the solution its theme describes.
 ADOPTERS_LEAD = re.compile(
-    r"^\s*(?:[¿]?\s*(?:who should (?:adopt|implement|deploy) (?:it|this|them)|who needs to act"
+    r"^\s*+(?:¿?\s*+(?:who should (?:adopt|implement|deploy) (?:it|this|them)|who needs to act"
     r"|recommended (?:for|adopters)|adopters|target adopters|quién debe(?:ría)? adoptarl[oa]s?"
     r"|quiénes deben adoptarl[oa]s?|adoptantes|qui doit l['’]adopter|qui devrait l['’]adopter"
     r"|à qui s['’]adresse|кто должен (?:это |их )?(?:внедрить|внедрять|применять)(?: это| их)?"
     r"|من (?:ينبغي|يجب) أن (?:ي|ت)عتمد(?:ه|ها|هم)?|谁应(?:该)?采用|采用者|适用对象)"
-    r"\s*[?？؟:：]+\s*)",
+    r"\s*+[?？؟:：]+\s*)",
     re.IGNORECASE,
 )
 
@@ -373,9 +373,16 @@ class RecommendationsReport(_Model):
     people: list[PersonRow] = Field(default_factory=list)
 
 
+SECTION_TITLE_CHARS = 300
+
+
 def section_for(title: str, labels: list[dict[str, str]]) -> SectionKey | None:
-    """The planned section a theme title belongs to, or None."""
-    folded = normalize(title)
+    """The planned section a theme title belongs to, or None.
+
+    A title is looked at to its first :data:`SECTION_TITLE_CHARS` characters: the patterns' "A ... B"
+    would cost a pasted paragraph's length for every A in it.
+    """
+    folded = normalize(title)[:SECTION_TITLE_CHARS]
     for key in PLANNED_SECTIONS:
         for table in labels:
             label = table.get(f"rec_{key}")

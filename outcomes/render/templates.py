@@ -802,12 +802,17 @@ def render_html(report: Report, doc_type: str, target: Target, templates: Templa
 
 # --- table of contents --------------------------------------------------------------------------
 
-_HEADING = re.compile(r"<h([23])((?:\s[^>]*)?)>(.*?)</h\1\s*>", re.DOTALL | re.IGNORECASE)
-_NAV = re.compile(r'(<nav\b[^>]*\bclass="[^"]*\btoc\b[^"]*"[^>]*>)(.*?)(</nav>)', re.DOTALL | re.IGNORECASE)
+# A tag ends before the next "<", and a heading (nav, list) before the next heading (nav, list)
+# begins: else each unclosed one would scan the rest of the page, and a page of them take hours.
+_HEADING = re.compile(r"<h([23])((?:\s[^<>]*)?)>((?:(?!<h[23][\s>]).)*?)</h\1\s*>", re.DOTALL | re.IGNORECASE)
+_NAV = re.compile(
+    r'(<nav\b[^<>]*\bclass="[^"<>]*\btoc\b[^"<>]*"[^<>]*>)((?:(?!<nav\b).)*?)(</nav>)',
+    re.DOTALL | re.IGNORECASE,
+)
 _ATTR_ID = re.compile(r'\bid="([^"]*)"')
 _ATTR_CLASS = re.compile(r'\bclass="([^"]*)"')
-_TAG = re.compile(r"<[^>]+>")
-_TOC_LIST = re.compile(r'<ol class="toc-entries">.*?</ol>', re.DOTALL)
+_TAG = re.compile(r"<[^<>]+>")
+_TOC_LIST = re.compile(r'<ol class="toc-entries">(?:(?!<ol class="toc-entries">).)*?</ol>', re.DOTALL)
 
 
 def fill_toc(html: str) -> str:

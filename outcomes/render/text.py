@@ -27,7 +27,8 @@ BULLET = "•"
 CELL_SEPARATOR = " — "
 FIELD_SEPARATOR = "\n\n\n"
 SKIPPED_CLASSES = {"no-txt", "toc", "cover", "chart"}
-_SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL | re.IGNORECASE)
+_SVG_START = re.compile(r"<svg\b", re.IGNORECASE)
+_SVG_END = re.compile(r"</svg>", re.IGNORECASE)
 _CONTAINERS = {"body", "section", "div", "main", "article", "header", "footer", "figure"}
 
 
@@ -70,9 +71,22 @@ def actions_text(report: Report, labels: dict[str, str]) -> str:
 
 def html_to_text(document: str) -> str:
     """A document's HTML as plain text: one block per heading, paragraph, list item or table row."""
-    root = lxml_html.document_fromstring(_SVG.sub("", document))
+    root = lxml_html.document_fromstring(_without_svg(document))
     body = root.find("body")
     return "\n\n".join(_blocks(body if body is not None else root))
+
+
+def _without_svg(document: str) -> str:
+    """The document without its inline SVG (a chart's labels are not text), in one pass.
+
+    Each ``<svg`` is cut to the first ``</svg>`` after it; one with none after it ends the search.
+    """
+    kept: list[str] = []
+    done = 0
+    while (start := _SVG_START.search(document, done)) and (end := _SVG_END.search(document, start.end())):
+        kept.append(document[done : start.start()])
+        done = end.end()
+    return "".join(kept) + document[done:]
 
 
 def _skipped(el) -> bool:

@@ -472,6 +472,24 @@ def generate_huge_note(path: Path) -> None:
         handle.truncate(2 * 1024 * 1024)
 
 
+def generate_backtracking_note(path: Path) -> None:
+    """Pasted lines shaped to make the readers' patterns backtrack (each once cost its length squared)."""
+    n = 20_000
+    lines = [
+        "By" + " " * n + "x" * 100,
+        "Key takeaways",
+        "- The panel agreed on open standards.",
+        " -" * n + " a",
+        "[" * n,
+        "a." * n,
+        "(" * n,
+        "一" * n,
+        "Recommended actions" + " - a" * n,
+        "- Publish the open standards.",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def generate_huge_session(path: Path) -> None:
     """A session.yaml of 2 MB."""
     path.write_bytes(b"title: Huge\n" + b"# padding\n" * 200_000)

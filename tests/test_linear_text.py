@@ -1,0 +1,147 @@
+"""Text shaped to make a pattern backtrack is read in one pass: a line of what the readers look for
+(an unclosed bracket, a dash, an address-like word, a heading tag) once cost its length squared.
+
+Each case below took minutes (measured before the change: 60,000 " -" in a pasted line cost 115 s in
+``outcomes check``; 20,000 "<svg" 6 s, and the cost grows with the square of the size) and takes
+milliseconds now. The time limit only stops a run that went back to the old cost.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+N = 200_000
+
+
+def _strip_boilerplate(text):
+    from outcomes.ingest.notes import strip_boilerplate
+
+    return strip_boilerplate(text)
+
+
+def _scrub(text):
+    from outcomes.ingest.privacy import Scrubber
+
+    return Scrubber()(text)
+
+
+def _personal_kinds(text):
+    from outcomes.ingest.privacy import personal_kinds
+
+    return personal_kinds(text)
+
+
+def _byline(text):
+    from outcomes.ingest.notes import _BYLINE
+
+    return _BYLINE.match(text)
+
+
+def _same_theme(text):
+    from outcomes.merge import same_theme
+
+    return same_theme(text, "Digital public infrastructure")
+
+
+def _read_text(text):
+    from outcomes.merge import read_text
+
+    return read_text(text).numbers
+
+
+def _action_lines(text):
+    from outcomes.catalog import parse_action_lines
+
+    return parse_action_lines(text)
+
+
+def _adopters(text):
+    from outcomes.render.documents import _adopters_text
+
+    return _adopters_text(text, "")
+
+
+def _section(text):
+    from outcomes.render.documents import section_for
+
+    return section_for(text, [])
+
+
+def _fill_toc(text):
+    from outcomes.render.templates import fill_toc
+
+    return fill_toc(text)
+
+
+def _html_to_text(text):
+    from outcomes.render.text import html_to_text
+
+    return html_to_text(f"<html><body><p>{text}</p></body></html>")
+
+
+CASES = {
+    "a form label's dashes": (_strip_boilerplate, " -" * N + " a", "a"),
+    "a form label's dashes before 'click'": (
+        _strip_boilerplate,
+        "Key messages" + " - a" * N + " click",
+        "Key messages",
+    ),
+    "unclosed brackets in a label": (_strip_boilerplate, "[" * N + "Key messages", "[" * N + "Key messages"),
+    "a long word without @": (_scrub, "a." * N, "a." * N),
+    "unclosed brackets in a poll question": (_personal_kinds, "(" * N + "Your name", frozenset({"name"})),
+    "a byline's spaces": (_byline, "By" + " " * N + "x" * 100, None),
+    "unclosed brackets in a theme title": (_same_theme, "(" * N, False),
+    "Chinese numerals without a multiplier": (_read_text, "一" * N, ()),
+    "unclosed brackets in action lines": (_action_lines, "(" * N, ([], ["(" * N])),
+    "spaces before an adopters lead": (_adopters, " " * N + "x", None),
+    "a title naming a section's first word only": (_section, "definition " * N, None),
+}
+HTML_CASES = {
+    "unclosed h2 tags": "<h2 " * N,
+    "h2 tags never closed": "<h2>" * N,
+    "unclosed toc navs": '<nav class="toc">' * (N // 10),
+    "unclosed svg": "<svg" * N,
+}
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("case", CASES)
+def test_text_shaped_to_backtrack_is_read_in_one_pass(case):
+    read, text, expected = CASES[case]
+    assert read(text) == expected
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("case", HTML_CASES)
+def test_html_shaped_to_backtrack_is_read_in_one_pass(case):
+    html = HTML_CASES[case]
+    assert len(_fill_toc(html)) >= len(html)
+    assert _html_to_text(html) is not None
+
+
+def test_an_address_is_still_found_where_its_word_starts():
+    scrubbed = _scrub("Write to maria.lopez+igf@example.org, or to x@y.z.")
+    assert "maria" not in scrubbed and "example" not in scrubbed and "y.z" not in scrubbed
+    assert _read_text("三十五 and 一二三 and 五百") == ("三十五", "五百")
+
+
+def test_a_form_tail_is_cut_at_the_first_dash_of_the_last_line():
+    assert (
+        _strip_boilerplate("Key takeaways - max 300 words - click on ? for instructions") == "Key takeaways"
+    )
+    assert (
+        _strip_boilerplate("Key takeaways - e.g. access - inclusion")
+        == "Key takeaways - e.g. access - inclusion"
+    )
+    assert _strip_boilerplate("Way forward\n- required") == "Way forward"
+
+
+def test_headings_are_numbered_and_svg_dropped_as_before():
+    html = '<nav class="toc"></nav><h2>One <em>a</em></h2><h3 class="x">Two</h3><h2>Three'
+    filled = _fill_toc(html)
+    assert '<a href="#sec-1">One a</a>' in filled and '<a href="#sec-2">Two</a>' in filled
+    assert "sec-3" not in filled  # an unclosed heading is left as it is
+    from outcomes.render.text import _without_svg
+
+    assert _without_svg('a<svg x="1"><text>chart</text></svg>b<SVG>c</svg>d<svg>e<svgs>') == "abd<svg>e<svgs>"
+    assert _without_svg("<svg><svg></svg>x</svg>") == "x</svg>"  # the first end closes it, as before
