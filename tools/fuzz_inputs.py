@@ -14,10 +14,11 @@ note, a poll, a worksheet or a session.yaml), and flags:
 
 Flagged session folders are copied under ``--keep`` (default: a temporary folder, printed) to be
 turned into cases of ``tests/hostile/cases.yaml``. The mutations: truncation, flipped bytes, inserted
-junk, a repeated chunk, shuffled lines, and payload characters (a BOM, CR, NUL, template code,
-``<script>``, front-matter fences, line separators, terminal escapes). The same seed gives the same
-mutations. Not a test: it asserts nothing and `make test` does not run it; what it found is in the
-hostile corpus.
+junk, a repeated chunk, shuffled lines, a long run of one thing the readers look for (a dash, a
+bracket, a numeral, a tag: what makes a pattern backtrack), and payload characters (a BOM, CR, NUL,
+template code, ``<script>``, front-matter fences, line separators, terminal escapes). The same seed
+gives the same mutations. Not a test: it asserts nothing and `make test` does not run it; what it
+found is in the hostile corpus.
 """
 
 from __future__ import annotations
@@ -41,6 +42,12 @@ PAYLOADS = (
     b"\xef\xbb\xbf", b"\r", b"\t", b";", b",", b'"', b"\x00", b"{{ 7*7 }}", b"<script>", b"---\n",
     b"# ", b"- ", b"\xe2\x80\xa8", b"\x1b[31m",
 )  # fmt: skip
+# What the readers' patterns look for, to repeat in a long run: a pattern that lets each copy scan the
+# rest of the text costs the run's length squared (SLOW).
+RUNS = (
+    b" -", b"(", b"[", b"a.", "一".encode(), b" ", b"<h2 ", b"<svg", b"[^a", b"By ", b"1", b"a@", b"**",
+    b"\n", b"> ", b"|", b"`", b"_", b"\\", b"&", b"#", b"C1 ", b"http://",
+)  # fmt: skip
 CHECK_SLOW_S, BUILD_SLOW_S = 5.0, 30.0
 
 
@@ -54,7 +61,7 @@ def sources() -> list[Path]:
 def mutate(rng: random.Random, data: bytes) -> bytes:
     if not data:
         return b"\x00"
-    kind = rng.randrange(6)
+    kind = rng.randrange(7)
     if kind == 0:  # truncated
         return data[: rng.randrange(len(data))]
     if kind == 1:  # flipped bytes
@@ -73,6 +80,9 @@ def mutate(rng: random.Random, data: bytes) -> bytes:
         lines = data.split(b"\n")
         rng.shuffle(lines)
         return b"\n".join(lines)
+    if kind == 5:  # a long run of one thing
+        i = rng.randrange(len(data) + 1)
+        return data[:i] + rng.choice(RUNS) * rng.randrange(5_000, 40_000) + data[i:]
     payload, changed = rng.choice(PAYLOADS), bytearray(data)
     for _ in range(rng.randrange(1, 10)):
         i = rng.randrange(len(changed) + 1)
