@@ -10,6 +10,12 @@ from importlib import resources
 
 import yaml
 
+# An aside in parentheses, and one in any bracket: "C6 (Enabling Environment)", "Name [optional]".
+# The innermost of nested ones: a bracket does not reach past the next opening one (else a line of
+# unclosed brackets would cost its length squared).
+PARENTHETICAL = re.compile(r"\([^()]*\)")
+BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|（[^（）]*）")
+
 
 @lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
@@ -87,7 +93,7 @@ def parse_action_lines(text: str) -> tuple[list[str], list[str]]:
     codes: list[str] = []
     unknown: list[str] = []
     # Drop parenthesised titles after codes so "C6 (Enabling Environment)" counts once.
-    stripped = re.sub(r"\([^()]*\)", " ", text)
+    stripped = PARENTHETICAL.sub(" ", text)
     for fragment in re.split(r"[,;/]|\band\b(?=\s+[CcСс]\s?\d)", stripped):
         fragment = fragment.strip(" .:-–—\t")
         if not fragment:

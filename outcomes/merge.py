@@ -314,11 +314,8 @@ def same_theme(a: str, b: str) -> bool:
     a, b = strip_numbering(a), strip_numbering(b)
     if similar(a, b, THEME_THRESHOLD):
         return True
-    bare_a, bare_b = _PARENTHETICAL.sub(" ", a), _PARENTHETICAL.sub(" ", b)
+    bare_a, bare_b = catalog.PARENTHETICAL.sub(" ", a), catalog.PARENTHETICAL.sub(" ", b)
     return (bare_a, bare_b) != (a, b) and similar(bare_a, bare_b, THEME_THRESHOLD)
-
-
-_PARENTHETICAL = re.compile(r"\([^()]*\)")
 
 
 # ---- keeping items once ----------------------------------------------------------------------------
@@ -477,7 +474,7 @@ class _Themes:
         bare = strip_numbering(title)
         found = self._titles.find(read_text(bare), THEME_THRESHOLD)
         if found is None:
-            bare_title = _PARENTHETICAL.sub(" ", bare)
+            bare_title = catalog.PARENTHETICAL.sub(" ", bare)
             for i in self._titles.candidates(read_text(bare_title)):
                 if same_theme(self.items[i].title, title):
                     return i, "wording", fuzz.ratio(self.items[i].title, title) / 100

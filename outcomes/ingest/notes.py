@@ -128,9 +128,7 @@ def strip_numbering(text: str) -> str:
 
 # Form boilerplate around a label: "(* deadline 2 hours after session)", "[max 300 words]",
 # "- click on the ? symbol for instructions", "Please describe any ...".
-# (No pattern here lets one opening bracket or dash scan the rest of a line: a line of them would
-# cost its length squared.)
-_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|（[^（）]*）")
+# (No pattern here lets a dash scan the rest of a line: a line of them would cost its length squared.)
 _FORM_DASH = re.compile(r"\s[-–—]\s")
 _FORM_WORD = re.compile(
     r"\b(click|deadline|instructions?|symbol|optional|required|words|characters|cliquez|"
@@ -152,7 +150,7 @@ _MAX_HEADING_WORDS = 14
 
 def strip_boilerplate(text: str) -> str:
     """A label without its form boilerplate: bracketed notes, "- click ..." tails, "Please describe"."""
-    text = _without_form_tail(_BRACKETED.sub(" ", text))
+    text = _without_form_tail(catalog.BRACKETED.sub(" ", text))
     text = _FORM_HEAD.sub("", text.strip())
     return " ".join(text.split()).strip(" -–—*:：")
 

@@ -39,7 +39,6 @@ _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # What may stand between two words of one name: spaces, a comma ("Gonzalez, Maria"), a dot ("Dr."),
 # a hyphen ("Jean-Marc").
 _JOIN = re.compile(r"[\s.,\-‐]{1,4}")
-_NOTES = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|（[^（）]*）")
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002ffff]")
 _POSSESSIVE = ("'s", "'")
 
@@ -126,7 +125,7 @@ def personal_kinds(question: str) -> frozenset[str]:
     lead capacity building?" is not.
     """
     words = _words()
-    tokens = _words_of(_NOTES.sub(" ", question))
+    tokens = _words_of(catalog.BRACKETED.sub(" ", question))
     if not tokens:
         return frozenset()
     if tokens in words.phrases:
