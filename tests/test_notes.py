@@ -448,15 +448,6 @@ def test_footnotes_that_cite_themselves_are_found_as_pandoc_reads_them(shape, tm
     assert (done.returncode != 0) is loops, done.stderr
 
 
-@pytest.mark.timeout(60)
-def test_a_line_of_unclosed_footnote_marks_is_searched_in_one_pass():
-    from outcomes.ingest.notes import _footnotes_cite_themselves
-
-    # Each unclosed mark once scanned to the end of the line: 450 KB of them took 213 s.
-    assert _footnotes_cite_themselves("[^a]: " + "[^a" * 150_000) is False
-    assert _footnotes_cite_themselves("[^a]: " + "[^a" * 150_000 + " [^a]") is True
-
-
 def test_a_note_whose_footnotes_cite_each_other_is_read_at_once_without_them(monkeypatch):
     from outcomes.ingest import notes
 
